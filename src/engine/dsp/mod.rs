@@ -1,0 +1,16 @@
+//! Signal processors. Each owns its state and coefficients, is built (and
+//! allocates) on the control side, and then processes blocks in place with no
+//! allocation, locking or system calls. Parameters arrive as plain values in
+//! the units of [`crate::params::Spec`] through a `set` method and are
+//! smoothed inside the processor.
+
+pub mod biquad;
+pub mod compressor;
+pub mod delay;
+pub mod fastmath;
+pub mod filter_chain;
+pub mod gate;
+pub mod limiter;
+pub mod pan;
+pub mod reverb;
+pub mod true_peak;

@@ -1,0 +1,127 @@
+//! Typed parameter identities. Indices are 0-based here; paths are 1-based.
+
+/// Bands of every parametric EQ.
+pub const EQ_BANDS: usize = 4;
+
+/// Which strip (or global section) a parameter belongs to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Owner {
+    Track(u16),
+    Bus(u16),
+    Master,
+    /// Session-wide values such as the tempo.
+    Transport,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum EqField {
+    Type,
+    Freq,
+    Gain,
+    Q,
+    On,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum GateField {
+    Threshold,
+    Range,
+    Attack,
+    Hold,
+    Release,
+    On,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum CompField {
+    Threshold,
+    Ratio,
+    Attack,
+    Release,
+    Knee,
+    Makeup,
+    On,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum SendField {
+    Level,
+    Pre,
+    On,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum ReverbField {
+    Size,
+    Decay,
+    Predelay,
+    Damping,
+    Mix,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum DelayField {
+    /// Delay time in ms, used while `Note` is off.
+    Time,
+    /// A note value of the session tempo ([`super::NoteValue`]); 0 = off.
+    Note,
+    Feedback,
+    /// High-pass in the feedback path, Hz.
+    LowCut,
+    /// Low-pass in the feedback path, Hz.
+    HighCut,
+    PingPong,
+    Mix,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum LimiterField {
+    Ceiling,
+    Release,
+    On,
+}
+
+/// What a parameter controls within its owner.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Param {
+    /// Fader level in dB (the `fader` path is the same parameter on the fader law).
+    Gain,
+    Trim,
+    Polarity,
+    Pan,
+    Width,
+    Mute,
+    Solo,
+    HpfFreq,
+    HpfOn,
+    Eq { band: u8, field: EqField },
+    Gate(GateField),
+    Comp(CompField),
+    Send { bus: u16, field: SendField },
+    Reverb(ReverbField),
+    Delay(DelayField),
+    Limiter(LimiterField),
+    Tempo,
+}
+
+/// One parameter of the console.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct ParamId {
+    pub owner: Owner,
+    pub param: Param,
+}
+
+impl ParamId {
+    pub const fn new(owner: Owner, param: Param) -> Self {
+        ParamId { owner, param }
+    }
+    pub const fn track(index: u16, param: Param) -> Self {
+        ParamId::new(Owner::Track(index), param)
+    }
+    pub const fn bus(index: u16, param: Param) -> Self {
+        ParamId::new(Owner::Bus(index), param)
+    }
+    pub const fn master(param: Param) -> Self {
+        ParamId::new(Owner::Master, param)
+    }
+}

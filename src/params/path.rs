@@ -1,0 +1,237 @@
+//! Path strings ⇄ typed identities. Paths are 1-based (`track/1/gain` is the
+//! first track) and may carry a leading slash, as OSC addresses do.
+
+use super::id::*;
+use std::fmt;
+
+/// How a value is expressed on a path: the parameter's own unit, or the
+/// normalized console fader law (the `fader` sibling of every level).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Form {
+    Plain,
+    Fader,
+}
+
+/// A parsed path: the parameter and the form its value takes on that path.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct ParamRef {
+    pub id: ParamId,
+    pub form: Form,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum PathError {
+    #[error("`{0}` is not a parameter path")]
+    Unknown(String),
+    #[error("`{path}`: {what} {index} does not exist (there are {count})")]
+    NoSuch { path: String, what: &'static str, index: usize, count: usize },
+    #[error("`{path}`: {why}")]
+    NotHere { path: String, why: String },
+}
+
+const EQ_FIELDS: [(&str, EqField); 5] = [
+    ("type", EqField::Type),
+    ("freq", EqField::Freq),
+    ("gain", EqField::Gain),
+    ("q", EqField::Q),
+    ("on", EqField::On),
+];
+const GATE_FIELDS: [(&str, GateField); 6] = [
+    ("threshold", GateField::Threshold),
+    ("range", GateField::Range),
+    ("attack", GateField::Attack),
+    ("hold", GateField::Hold),
+    ("release", GateField::Release),
+    ("on", GateField::On),
+];
+const COMP_FIELDS: [(&str, CompField); 7] = [
+    ("threshold", CompField::Threshold),
+    ("ratio", CompField::Ratio),
+    ("attack", CompField::Attack),
+    ("release", CompField::Release),
+    ("knee", CompField::Knee),
+    ("makeup", CompField::Makeup),
+    ("on", CompField::On),
+];
+const SEND_FIELDS: [(&str, SendField); 3] = [
+    ("level", SendField::Level),
+    ("pre", SendField::Pre),
+    ("on", SendField::On),
+];
+const REVERB_FIELDS: [(&str, ReverbField); 5] = [
+    ("size", ReverbField::Size),
+    ("decay", ReverbField::Decay),
+    ("predelay", ReverbField::Predelay),
+    ("damping", ReverbField::Damping),
+    ("mix", ReverbField::Mix),
+];
+const DELAY_FIELDS: [(&str, DelayField); 7] = [
+    ("time", DelayField::Time),
+    ("note", DelayField::Note),
+    ("feedback", DelayField::Feedback),
+    ("lowcut", DelayField::LowCut),
+    ("highcut", DelayField::HighCut),
+    ("pingpong", DelayField::PingPong),
+    ("mix", DelayField::Mix),
+];
+const LIMITER_FIELDS: [(&str, LimiterField); 3] = [
+    ("ceiling", LimiterField::Ceiling),
+    ("release", LimiterField::Release),
+    ("on", LimiterField::On),
+];
+const SIMPLE: [(&str, Param); 9] = [
+    ("gain", Param::Gain),
+    ("trim", Param::Trim),
+    ("polarity", Param::Polarity),
+    ("pan", Param::Pan),
+    ("width", Param::Width),
+    ("mute", Param::Mute),
+    ("solo", Param::Solo),
+    ("hpf/freq", Param::HpfFreq),
+    ("hpf/on", Param::HpfOn),
+];
+
+fn lookup<T: Copy>(table: &[(&str, T)], name: &str) -> Option<T> {
+    table.iter().find(|(n, _)| *n == name).map(|(_, v)| *v)
+}
+fn name_of<T: Copy + PartialEq>(table: &[(&'static str, T)], v: T) -> &'static str {
+    table.iter().find(|(_, x)| *x == v).map(|(n, _)| *n).unwrap_or("?")
+}
+
+/// A 1-based index segment to a 0-based index.
+fn index(seg: &str) -> Option<u16> {
+    if seg.is_empty() || seg.len() > 5 || !seg.bytes().all(|b| b.is_ascii_digit()) {
+        return None;
+    }
+    let n: u32 = seg.parse().ok()?;
+    if n == 0 || n > u16::MAX as u32 {
+        return None;
+    }
+    Some((n - 1) as u16)
+}
+
+/// Parse the part of a path below its owner (`eq/2/gain`, `fader`, ...).
+fn parse_param(rest: &[&str]) -> Option<(Param, Form)> {
+    let joined2 = |a: &str, b: &str| format!("{a}/{b}");
+    match rest {
+        ["fader"] => Some((Param::Gain, Form::Fader)),
+        [one] => lookup(&SIMPLE, one).map(|p| (p, Form::Plain)),
+        [a, b] => {
+            let p = match *a {
+                "gate" => Param::Gate(lookup(&GATE_FIELDS, b)?),
+                "comp" => Param::Comp(lookup(&COMP_FIELDS, b)?),
+                "reverb" => Param::Reverb(lookup(&REVERB_FIELDS, b)?),
+                "delay" => Param::Delay(lookup(&DELAY_FIELDS, b)?),
+                "limiter" => Param::Limiter(lookup(&LIMITER_FIELDS, b)?),
+                _ => lookup(&SIMPLE, &joined2(a, b))?,
+            };
+            Some((p, Form::Plain))
+        }
+        ["eq", band, field] => {
+            let band = index(band)?;
+            let field = lookup(&EQ_FIELDS, field)?;
+            Some((Param::Eq { band: band.min(255) as u8, field }, Form::Plain))
+        }
+        ["send", bus, "fader"] => {
+            Some((Param::Send { bus: index(bus)?, field: SendField::Level }, Form::Fader))
+        }
+        ["send", bus, field] => {
+            Some((Param::Send { bus: index(bus)?, field: lookup(&SEND_FIELDS, field)? }, Form::Plain))
+        }
+        _ => None,
+    }
+}
+
+impl ParamRef {
+    /// Parse a path without checking it against a session's layout (see
+    /// [`super::Registry::resolve`] for that).
+    pub fn parse(path: &str) -> Result<ParamRef, PathError> {
+        let unknown = || PathError::Unknown(path.to_string());
+        let trimmed = path.strip_prefix('/').unwrap_or(path);
+        let segs: Vec<&str> = trimmed.split('/').collect();
+        let (owner, rest) = match segs.as_slice() {
+            ["track", n, rest @ ..] => (Owner::Track(index(n).ok_or_else(unknown)?), rest),
+            ["bus", n, rest @ ..] => (Owner::Bus(index(n).ok_or_else(unknown)?), rest),
+            ["master", rest @ ..] => (Owner::Master, rest),
+            ["transport", "tempo"] => {
+                return Ok(ParamRef { id: ParamId::new(Owner::Transport, Param::Tempo), form: Form::Plain })
+            }
+            _ => return Err(unknown()),
+        };
+        let (param, form) = parse_param(rest).ok_or_else(unknown)?;
+        Ok(ParamRef { id: ParamId { owner, param }, form })
+    }
+
+    pub fn plain(id: ParamId) -> ParamRef {
+        ParamRef { id, form: Form::Plain }
+    }
+}
+
+impl fmt::Display for ParamId {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fmt::Display::fmt(&ParamRef::plain(*self), f)
+    }
+}
+
+impl fmt::Display for ParamRef {
+    /// The canonical path, without a leading slash.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self.id.owner {
+            Owner::Track(n) => write!(f, "track/{}/", n as u32 + 1)?,
+            Owner::Bus(n) => write!(f, "bus/{}/", n as u32 + 1)?,
+            Owner::Master => write!(f, "master/")?,
+            Owner::Transport => write!(f, "transport/")?,
+        }
+        let fader = self.form == Form::Fader;
+        match self.id.param {
+            Param::Gain if fader => write!(f, "fader"),
+            Param::Eq { band, field } => {
+                write!(f, "eq/{}/{}", band as u32 + 1, name_of(&EQ_FIELDS, field))
+            }
+            Param::Gate(x) => write!(f, "gate/{}", name_of(&GATE_FIELDS, x)),
+            Param::Comp(x) => write!(f, "comp/{}", name_of(&COMP_FIELDS, x)),
+            Param::Send { bus, field } => {
+                let name = if fader { "fader" } else { name_of(&SEND_FIELDS, field) };
+                write!(f, "send/{}/{}", bus as u32 + 1, name)
+            }
+            Param::Reverb(x) => write!(f, "reverb/{}", name_of(&REVERB_FIELDS, x)),
+            Param::Delay(x) => write!(f, "delay/{}", name_of(&DELAY_FIELDS, x)),
+            Param::Limiter(x) => write!(f, "limiter/{}", name_of(&LIMITER_FIELDS, x)),
+            Param::Tempo => write!(f, "tempo"),
+            p => write!(f, "{}", name_of(&SIMPLE, p)),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn parse_and_format_round_trip() {
+        for p in [
+            "track/1/gain",
+            "track/12/fader",
+            "track/3/eq/4/q",
+            "track/2/send/1/level",
+            "track/2/send/3/fader",
+            "track/1/hpf/freq",
+            "bus/2/reverb/decay",
+            "bus/1/delay/pingpong",
+            "master/limiter/ceiling",
+            "master/comp/knee",
+            "transport/tempo",
+        ] {
+            let r = ParamRef::parse(p).unwrap();
+            assert_eq!(r.to_string(), p);
+            assert_eq!(ParamRef::parse(&format!("/{p}")).unwrap(), r);
+        }
+    }
+
+    #[test]
+    fn rejects_garbage() {
+        for p in ["", "/", "track/0/gain", "track/x/gain", "track/1", "track/1/eq/1", "master/nope", "track/99999999/gain"] {
+            assert!(ParamRef::parse(p).is_err(), "{p}");
+        }
+    }
+}
