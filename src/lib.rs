@@ -3,6 +3,8 @@
 //! See `ARCHITECTURE.md` for the map of the code and its invariants.
 
 pub mod audio_file;
+pub mod cli;
 pub mod engine;
 pub mod params;
+pub mod render;
 pub mod units;

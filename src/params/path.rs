@@ -165,6 +165,22 @@ impl ParamRef {
     pub fn plain(id: ParamId) -> ParamRef {
         ParamRef { id, form: Form::Plain }
     }
+
+    /// A value on this path to the parameter's own unit.
+    pub fn to_plain(&self, v: f32) -> f32 {
+        match self.form {
+            Form::Plain => v,
+            Form::Fader => super::fader_law::to_db(crate::units::FaderPos(v)).0,
+        }
+    }
+
+    /// A value in the parameter's own unit to the form of this path.
+    pub fn from_plain(&self, v: f32) -> f32 {
+        match self.form {
+            Form::Plain => v,
+            Form::Fader => super::fader_law::from_db(crate::units::Decibels(v)).0,
+        }
+    }
 }
 
 impl fmt::Display for ParamId {

@@ -10,6 +10,7 @@ pub mod delay;
 pub mod fastmath;
 pub mod filter_chain;
 pub mod gate;
+pub mod kaiser;
 pub mod limiter;
 pub mod pan;
 pub mod reverb;

@@ -5,6 +5,8 @@
 //! (which must keep its output under a dBTP ceiling): both must see the same
 //! peaks, so there is one detector.
 
+use super::kaiser::{kaiser, sinc};
+
 /// Taps per polyphase branch.
 const TAPS: usize = 16;
 /// The largest oversampling factor used.
@@ -18,20 +20,6 @@ pub struct TruePeak {
     /// The last TAPS inputs, stored twice so a contiguous window always exists.
     history: [f32; 2 * TAPS],
     pos: usize,
-}
-
-fn bessel_i0(x: f64) -> f64 {
-    let mut sum = 1.0;
-    let mut term = 1.0;
-    let half = x / 2.0;
-    for k in 1..50 {
-        term *= (half / k as f64) * (half / k as f64);
-        sum += term;
-        if term < 1e-12 * sum {
-            break;
-        }
-    }
-    sum
 }
 
 impl TruePeak {
@@ -58,10 +46,7 @@ impl TruePeak {
             for (k, tap) in taps.iter_mut().enumerate() {
                 let i = k * factor + p;
                 let t = (i as f64 - centre) / factor as f64;
-                let sinc = if t.abs() < 1e-12 { 1.0 } else { (std::f64::consts::PI * t).sin() / (std::f64::consts::PI * t) };
-                let r = (i as f64 - centre) / centre;
-                let w = bessel_i0(beta * (1.0 - r * r).max(0.0).sqrt()) / bessel_i0(beta);
-                *tap = sinc * w;
+                *tap = sinc(t) * kaiser((i as f64 - centre) / centre, beta);
             }
             // Each branch passes DC at exactly unity.
             let sum: f64 = taps.iter().sum();

@@ -1,0 +1,50 @@
+//! The command line: one verb per job, each in its own file.
+
+mod check;
+mod meter;
+mod render;
+
+use clap::{Parser, Subcommand};
+use std::process::ExitCode;
+
+#[derive(Parser)]
+#[command(name = "mixbridge", version, about = "A headless mixing console for Linux rack machines")]
+pub struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Render a session offline to a WAV file and print its loudness report.
+    Render(render::Args),
+    /// Print the loudness report of audio files, with delivery-target checks.
+    Meter(meter::Args),
+    /// Validate a session; exit non-zero with every problem listed.
+    Check(check::Args),
+}
+
+/// Parse the command line and run the verb.
+pub fn main() -> ExitCode {
+    env_logger::Builder::from_env(env_logger::Env::default().default_filter_or("info")).init();
+    let cli = Cli::parse();
+    let result = match cli.command {
+        Command::Render(a) => render::run(a),
+        Command::Meter(a) => meter::run(a),
+        Command::Check(a) => check::run(a),
+    };
+    match result {
+        Ok(code) => code,
+        Err(e) => {
+            eprintln!("mixbridge: {e}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+/// The form of a printed report.
+#[derive(Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub(crate) enum ReportForm {
+    Text,
+    Json,
+}

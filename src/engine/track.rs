@@ -1,0 +1,204 @@
+//! A track: input, trim and polarity, high-pass and EQ, gate, compressor, pan
+//! (or balance and width), mute, fader, sends and solo.
+//!
+//! Signal order and tap points:
+//! input → trim·polarity → HPF/EQ → gate → compressor → pan/width → mute
+//! → **pre-fader sends** → fader → **post-fader sends** → solo → master.
+//! Sends are stereo and follow the pan. Solo-in-place silences the main mix
+//! and the effect-bus sends of every track that is not soloed while any track
+//! is; aux (monitor) sends ignore solo, so a soloing engineer never changes a
+//! performer's monitor mix.
+
+use super::block::{fill, mix, mul, scaled, silent};
+use super::dsp::gate::Gate;
+use super::dsp::pan::PanLaw;
+use super::meters::StripMeter;
+use super::smoothing::{Smoothed, DEFAULT_RAMP_MS};
+use super::strip::{level, on, Core, Panner, Scratch, Stereo, MUTE_RAMP_MS};
+use super::topology::{BusRole, TrackShape};
+use crate::params::{Param, SendField, Spec};
+
+struct Send {
+    level: f32,
+    on: bool,
+    pre: bool,
+    to_fx: bool,
+    gain: Smoothed,
+}
+
+impl Send {
+    fn target(&self) -> f32 {
+        if self.on {
+            self.level
+        } else {
+            0.0
+        }
+    }
+}
+
+pub(crate) struct Track {
+    core: Core,
+    shape: TrackShape,
+    trim_db: f32,
+    inverted: bool,
+    input_gain: Smoothed,
+    gate: Gate,
+    panner: Panner,
+    solo: bool,
+    solo_gain: Smoothed,
+    sends: Box<[Send]>,
+    buf: Stereo,
+}
+
+impl Track {
+    pub fn new(shape: TrackShape, buses: &[BusRole], pan_law: PanLaw, sample_rate: f32) -> Self {
+        let send_level = level(Spec::of(Param::Send { bus: 0, field: SendField::Level }).default);
+        let sends = buses
+            .iter()
+            .map(|role| Send {
+                level: send_level,
+                on: true,
+                pre: false,
+                to_fx: matches!(role, BusRole::Fx(_)),
+                gain: Smoothed::new(send_level, DEFAULT_RAMP_MS, sample_rate),
+            })
+            .collect();
+        Track {
+            core: Core::new(sample_rate),
+            panner: Panner::new(pan_law, shape.stereo, sample_rate),
+            shape,
+            trim_db: 0.0,
+            inverted: false,
+            input_gain: Smoothed::new(1.0, DEFAULT_RAMP_MS, sample_rate),
+            gate: Gate::new(sample_rate),
+            solo: false,
+            solo_gain: Smoothed::new(1.0, MUTE_RAMP_MS, sample_rate),
+            sends,
+            buf: Stereo::new(),
+        }
+    }
+
+    pub fn solo(&self) -> bool {
+        self.solo
+    }
+
+    pub fn set(&mut self, param: Param, v: f32) {
+        if self.core.set(param, v) {
+            return;
+        }
+        match param {
+            Param::Trim | Param::Polarity => {
+                if param == Param::Trim {
+                    self.trim_db = v;
+                } else {
+                    self.inverted = on(v);
+                }
+                let sign = if self.inverted { -1.0 } else { 1.0 };
+                self.input_gain.set(sign * level(self.trim_db));
+            }
+            Param::HpfFreq => self.core.filters.set_hpf_freq(v),
+            Param::HpfOn => self.core.filters.set_hpf_on(on(v)),
+            Param::Gate(field) => self.gate.set(field, v),
+            Param::Pan => self.panner.set_pan(v),
+            Param::Width => self.panner.set_width(v),
+            Param::Solo => self.solo = on(v),
+            Param::Send { bus, field } => {
+                if let Some(s) = self.sends.get_mut(bus as usize) {
+                    match field {
+                        SendField::Level => s.level = level(v),
+                        SendField::On => s.on = on(v),
+                        SendField::Pre => s.pre = on(v),
+                    }
+                    let t = s.target();
+                    s.gain.set(t);
+                }
+            }
+            _ => {}
+        }
+    }
+
+    /// Process one block: read inputs, run the strip, add into the bus inputs
+    /// and the master sum.
+    #[allow(clippy::too_many_arguments)]
+    pub fn process(
+        &mut self,
+        frames: usize,
+        inputs: &[&[f32]],
+        any_solo: bool,
+        bus_in: &mut [Stereo],
+        main: &mut Stereo,
+        scratch: &mut Scratch,
+        meter: &StripMeter,
+    ) {
+        let n = frames;
+        let Stereo { l, r } = &mut self.buf;
+        let (l, r) = (&mut l[..n], &mut r[..n]);
+
+        // Input, trim and polarity.
+        let g = &mut scratch.a[..n];
+        fill(&mut self.input_gain, g);
+        let read = |ch: Option<usize>| ch.and_then(|c| inputs.get(c)).map(|x| &x[..n]);
+        match read(self.shape.inputs[0]) {
+            Some(x) => scaled(l, x, g),
+            None => l.fill(0.0),
+        }
+        if self.shape.stereo {
+            match read(self.shape.inputs[1]) {
+                Some(x) => scaled(r, x, g),
+                None => r.fill(0.0),
+            }
+        }
+
+        // Filters and dynamics.
+        if self.shape.stereo {
+            self.core.filters.process_stereo(l, r);
+            self.gate.process_stereo(l, r);
+            self.core.comp.process_stereo(l, r);
+        } else {
+            self.core.filters.process_mono(l);
+            self.gate.process_mono(l);
+            self.core.comp.process_mono(l);
+        }
+
+        // Pan (mono) or width and balance (stereo), then mute.
+        self.panner.process(l, r, scratch);
+        let m = &mut scratch.c[..n];
+        self.core.mute_ramp(m);
+        mul(l, m);
+        mul(r, m);
+
+        // Solo-in-place gain for the main mix and effect sends.
+        self.solo_gain.set(if any_solo && !self.solo { 0.0 } else { 1.0 });
+        let solo = &mut scratch.c[..n];
+        fill(&mut self.solo_gain, solo);
+        let solo_silent = silent(&self.solo_gain);
+
+        let send = |sends: &mut [Send], pre: bool, l: &[f32], r: &[f32], bus_in: &mut [Stereo], g: &mut [f32], solo: &[f32]| {
+            for (s, bus) in sends.iter_mut().zip(bus_in.iter_mut()) {
+                if s.pre != pre || silent(&s.gain) || (s.to_fx && solo_silent) {
+                    continue;
+                }
+                fill(&mut s.gain, g);
+                if s.to_fx {
+                    mul(g, solo);
+                }
+                mix(&mut bus.l[..n], l, g);
+                mix(&mut bus.r[..n], r, g);
+            }
+        };
+        send(&mut self.sends, true, l, r, bus_in, &mut scratch.a[..n], solo);
+        let g = &mut scratch.a[..n];
+        self.core.fader_ramp(g);
+        mul(l, g);
+        mul(r, g);
+        send(&mut self.sends, false, l, r, bus_in, &mut scratch.a[..n], solo);
+
+        if !solo_silent {
+            mix(&mut main.l[..n], l, solo);
+            mix(&mut main.r[..n], r, solo);
+        }
+
+        self.core.meter(meter, l, r);
+        meter.gate(self.gate.gain_reduction_db());
+    }
+}

@@ -1,0 +1,119 @@
+//! The engine test rig: one helper for every engine-level test, so each test
+//! says only what it sets, feeds and expects.
+#![allow(dead_code)]
+
+use mixbridge::engine::{self, BusRole, Engine, EngineHandle, Topology, TrackShape};
+use mixbridge::engine::dsp::pan::PanLaw;
+use mixbridge::params::{BusEffect, Registry};
+
+pub const SR: f32 = 48_000.0;
+
+pub struct Rig {
+    pub engine: Engine,
+    pub handle: EngineHandle,
+    pub registry: Registry,
+    pub topology: Topology,
+    inputs: usize,
+}
+
+/// Track kinds in a rig description.
+pub const MONO: bool = false;
+pub const STEREO: bool = true;
+pub const AUX: BusRole = BusRole::Aux;
+pub const REVERB: BusRole = BusRole::Fx(BusEffect::Reverb);
+pub const DELAY: BusRole = BusRole::Fx(BusEffect::Delay);
+
+impl Rig {
+    /// Tracks read consecutive engine inputs (a stereo track takes two).
+    pub fn new(tracks: &[bool], buses: &[BusRole]) -> Rig {
+        Rig::with(tracks, buses, PanLaw::EqualPower, SR)
+    }
+
+    pub fn with(tracks: &[bool], buses: &[BusRole], pan_law: PanLaw, sample_rate: f32) -> Rig {
+        let mut next = 0;
+        let tracks = tracks
+            .iter()
+            .map(|&stereo| {
+                let a = next;
+                next += if stereo { 2 } else { 1 };
+                TrackShape { stereo, inputs: [Some(a), stereo.then_some(a + 1)] }
+            })
+            .collect();
+        let topology = Topology { sample_rate, pan_law, tracks, buses: buses.to_vec() };
+        let registry = Registry::new(topology.layout());
+        let (engine, handle) = engine::new(topology.clone(), &[]);
+        Rig { engine, handle, registry, topology, inputs: next }
+    }
+
+    /// Set a parameter by path, in the path's form (`fader` paths normalized).
+    pub fn set(&mut self, path: &str, value: f32) {
+        let r = self.registry.resolve(path).unwrap_or_else(|e| panic!("{e}"));
+        self.handle.set(r.id, r.to_plain(value));
+        self.handle.flush();
+    }
+
+    pub fn inputs(&self) -> usize {
+        self.inputs
+    }
+
+    /// Run `inputs` (one Vec per engine input, equal lengths) in blocks of
+    /// `block` frames; returns every engine output channel.
+    pub fn run_blocks(&mut self, inputs: &[Vec<f32>], block: usize) -> Vec<Vec<f32>> {
+        let frames = inputs.first().map_or(0, Vec::len);
+        let mut outs = vec![vec![0.0f32; frames]; self.topology.output_channels()];
+        let mut pos = 0;
+        while pos < frames {
+            let n = block.min(frames - pos);
+            let ins: Vec<&[f32]> = inputs.iter().map(|x| &x[pos..pos + n]).collect();
+            let mut o: Vec<&mut [f32]> = outs.iter_mut().map(|x| &mut x[pos..pos + n]).collect();
+            self.engine.process(&ins, &mut o, n);
+            pos += n;
+        }
+        outs
+    }
+
+    pub fn run(&mut self, inputs: &[Vec<f32>]) -> Vec<Vec<f32>> {
+        self.run_blocks(inputs, 64)
+    }
+
+    /// Run silence on every input for `seconds` (lets smoothers and tails settle).
+    pub fn idle(&mut self, seconds: f32) {
+        let n = (seconds * self.topology.sample_rate) as usize;
+        let ins = vec![vec![0.0; n]; self.inputs];
+        self.run(&ins);
+    }
+}
+
+/// A sine at `db` dBFS peak.
+pub fn tone(freq: f32, db: f32, seconds: f32, sample_rate: f32) -> Vec<f32> {
+    let a = 10f32.powf(db / 20.0);
+    let n = (seconds * sample_rate) as usize;
+    (0..n).map(|i| a * (2.0 * std::f32::consts::PI * freq * i as f32 / sample_rate).sin()).collect()
+}
+
+/// Peak level in dBFS of the second half of `x` (past any ramp).
+pub fn settled_peak_db(x: &[f32]) -> f32 {
+    let tail = &x[x.len() / 2..];
+    20.0 * tail.iter().fold(0.0f32, |m, v| m.max(v.abs())).max(1e-12).log10()
+}
+
+/// The largest sample-to-sample difference.
+pub fn max_step(x: &[f32]) -> f32 {
+    x.windows(2).map(|w| (w[1] - w[0]).abs()).fold(0.0, f32::max)
+}
+
+/// Level in dB (peak-equivalent of a sine) of the `freq` component of `x`,
+/// measured over its second half with a Goertzel filter.
+pub fn tone_db(x: &[f32], freq: f32, sample_rate: f32) -> f32 {
+    let tail = &x[x.len() / 2..];
+    let w = 2.0 * std::f64::consts::PI * freq as f64 / sample_rate as f64;
+    let (mut s1, mut s2) = (0.0f64, 0.0f64);
+    for &v in tail {
+        let s = v as f64 + 2.0 * w.cos() * s1 - s2;
+        s2 = s1;
+        s1 = s;
+    }
+    let power = s1 * s1 + s2 * s2 - 2.0 * w.cos() * s1 * s2;
+    let amp = 2.0 * power.sqrt() / tail.len() as f64;
+    (20.0 * amp.max(1e-12).log10()) as f32
+}
