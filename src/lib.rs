@@ -5,4 +5,6 @@
 pub mod audio_file;
 pub mod engine;
 pub mod params;
+pub mod session;
 pub mod units;
+pub mod yaml;
