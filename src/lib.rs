@@ -7,4 +7,6 @@ pub mod cli;
 pub mod engine;
 pub mod params;
 pub mod render;
+pub mod session;
 pub mod units;
+pub mod yaml;
