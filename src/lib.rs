@@ -5,4 +5,5 @@
 pub mod audio_file;
 pub mod engine;
 pub mod params;
+pub mod report;
 pub mod units;
