@@ -7,6 +7,7 @@ pub mod cli;
 pub mod engine;
 pub mod params;
 pub mod render;
+pub mod report;
 pub mod session;
 pub mod units;
 pub mod yaml;

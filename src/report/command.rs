@@ -1,0 +1,68 @@
+//! `mixbridge meter FILE... [--target NAME] [--report json]`: read each
+//! file, meter it and render the report.
+
+use std::path::PathBuf;
+
+use super::{target, target_names, LoudnessReport, Target, UnsupportedAudio, TARGETS};
+use crate::audio_file::{read_wav, AudioFileError};
+
+#[derive(Debug, thiserror::Error)]
+pub enum MeterError {
+    #[error("unknown target `{name}`; allowed: {allowed}")]
+    UnknownTarget { name: String, allowed: String },
+    #[error("no files to meter")]
+    NoFiles,
+    /// The message names the file.
+    #[error(transparent)]
+    Read(#[from] AudioFileError),
+    #[error("{path}: {why}")]
+    Unsupported { path: String, why: UnsupportedAudio },
+}
+
+/// The reports of `paths`, checked against `target` (every target when
+/// `None`), as text or as JSON (`{"files": [{"file": PATH, ...report}]}`).
+/// Stops at the first file that cannot be read or metered.
+pub fn meter_files(
+    paths: &[PathBuf],
+    target_name: Option<&str>,
+    json: bool,
+) -> Result<String, MeterError> {
+    let targets: Vec<&Target> = match target_name {
+        Some(name) => vec![target(name).ok_or_else(|| MeterError::UnknownTarget {
+            name: name.into(),
+            allowed: target_names(),
+        })?],
+        None => TARGETS.iter().collect(),
+    };
+    if paths.is_empty() {
+        return Err(MeterError::NoFiles);
+    }
+    let mut files = Vec::with_capacity(paths.len());
+    let mut text = String::new();
+    for path in paths {
+        let shown = path.display().to_string();
+        let audio = read_wav(path)?;
+        let report = LoudnessReport::from_audio(&audio).map_err(|why| MeterError::Unsupported {
+            path: shown.clone(),
+            why,
+        })?;
+        if json {
+            let mut v = report.to_json(&targets);
+            v["file"] = shown.into();
+            files.push(v);
+        } else {
+            if !text.is_empty() {
+                text.push('\n');
+            }
+            text += &format!("{shown}\n{}", report.render_text(&targets));
+        }
+    }
+    if json {
+        Ok(
+            serde_json::to_string_pretty(&serde_json::json!({ "files": files }))
+                .unwrap_or_default(),
+        )
+    } else {
+        Ok(text)
+    }
+}
