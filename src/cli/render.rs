@@ -3,7 +3,7 @@
 use super::ReportForm;
 use crate::audio_file::{write_wav, SampleFormat};
 use crate::render::{render, DEFAULT_TAIL_S};
-use crate::report::{LoudnessReport, Target};
+use crate::report::{select_targets, LoudnessReport};
 use crate::session::Session;
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -31,13 +31,13 @@ pub struct Args {
 }
 
 pub fn run(args: Args) -> Result<ExitCode, Box<dyn std::error::Error>> {
-    let targets = Target::select(args.target.as_deref())?;
+    let targets = select_targets(args.target.as_deref())?;
     let session = Session::load(&args.session)?;
     let started = Instant::now();
     let audio = render(&session, args.tail)?;
     let elapsed = started.elapsed().as_secs_f64();
     write_wav(&args.output, &audio, args.format)?;
-    let report = LoudnessReport::from_audio(&audio);
+    let report = LoudnessReport::from_audio(&audio)?;
     let seconds = audio.frames() as f64 / audio.sample_rate as f64;
     log::info!(
         "rendered {:.1} s of audio in {:.2} s ({:.0}x real time) to {}",

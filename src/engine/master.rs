@@ -3,7 +3,7 @@
 //! (which measures exactly what leaves the console).
 
 use super::dsp::limiter::Limiter;
-use super::loudness::LoudnessMeter;
+use super::loudness::{Channel, LoudnessMeter};
 use super::meters::{LoudnessReading, Meters};
 use super::strip::{Core, Scratch, Stereo};
 use crate::params::Param;
@@ -19,7 +19,7 @@ impl Master {
         Master {
             core: Core::new(sample_rate),
             limiter: Limiter::new(sample_rate),
-            loudness: LoudnessMeter::stereo(sample_rate),
+            loudness: LoudnessMeter::new(sample_rate, Channel::STEREO),
         }
     }
 

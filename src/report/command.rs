@@ -19,6 +19,17 @@ pub enum MeterError {
     Unsupported { path: String, why: UnsupportedAudio },
 }
 
+/// The target called `name`, or every target when `None`.
+pub fn select_targets(name: Option<&str>) -> Result<Vec<&'static Target>, MeterError> {
+    Ok(match name {
+        Some(name) => vec![target(name).ok_or_else(|| MeterError::UnknownTarget {
+            name: name.into(),
+            allowed: target_names(),
+        })?],
+        None => TARGETS.iter().collect(),
+    })
+}
+
 /// The reports of `paths`, checked against `target` (every target when
 /// `None`), as text or as JSON (`{"files": [{"file": PATH, ...report}]}`).
 /// Stops at the first file that cannot be read or metered.
@@ -27,13 +38,7 @@ pub fn meter_files(
     target_name: Option<&str>,
     json: bool,
 ) -> Result<String, MeterError> {
-    let targets: Vec<&Target> = match target_name {
-        Some(name) => vec![target(name).ok_or_else(|| MeterError::UnknownTarget {
-            name: name.into(),
-            allowed: target_names(),
-        })?],
-        None => TARGETS.iter().collect(),
-    };
+    let targets = select_targets(target_name)?;
     if paths.is_empty() {
         return Err(MeterError::NoFiles);
     }
