@@ -45,7 +45,16 @@ impl TruePeak {
     }
 
     pub fn new(sample_rate: f32) -> Self {
-        let factor = Self::factor_for(sample_rate);
+        Self::with_factor(Self::factor_for(sample_rate))
+    }
+
+    /// A detector oversampling by `factor` (clamped to 1..=4) at any sample
+    /// rate. The taps are defined in input-sample time, so the points of a
+    /// 2x detector are exactly the even points of a 4x one: a processor that
+    /// must stay under a ceiling whatever meter measures it (the limiter) can
+    /// look at the finer grid.
+    pub fn with_factor(factor: usize) -> Self {
+        let factor = factor.clamp(1, MAX_FACTOR);
         let n = TAPS * factor;
         let beta = 6.0;
         // Centred on a whole input sample, so one branch reproduces the
@@ -137,6 +146,20 @@ mod tests {
         assert!((2.6..=3.2).contains(&b), "{b}");
         let c = tp_of_sine(1.41, 0.25, 45.0, 96_000.0);
         assert!((2.6..=3.2).contains(&c), "{c}");
+    }
+
+    #[test]
+    fn finer_grid_contains_the_coarser_one() {
+        // A 2x detector's points are a subset of a 4x detector's, so the 4x
+        // reading is never lower, sample by sample.
+        let mut two = TruePeak::with_factor(2);
+        let mut four = TruePeak::with_factor(4);
+        let mut state = 1u32;
+        for _ in 0..4096 {
+            state = state.wrapping_mul(1_664_525).wrapping_add(1_013_904_223);
+            let x = (state >> 8) as f32 / (1u32 << 24) as f32 * 2.0 - 1.0;
+            assert!(four.push(x) >= two.push(x));
+        }
     }
 
     #[test]
