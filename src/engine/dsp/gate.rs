@@ -1,1 +1,504 @@
-//! (in progress)
+//! Noise gate / downward expander: lets a signal through while it is above the
+//! threshold and turns it down by `range` dB while it is not.
+//!
+//! Why it is built this way:
+//! - The key is the raw waveform, |x| (stereo: max(|l|, |r|)), so the gate
+//!   opens on the first sample of a transient, which is what a drum gate is for.
+//! - Hysteresis: it opens at the threshold but only starts to close once the
+//!   key has stayed below `threshold - HYSTERESIS_DB`, so a level hovering at
+//!   the threshold does not chatter.
+//! - Hold counts from the last sample above that close level. A raw-waveform
+//!   key dips at every zero crossing, so hold is never shorter than
+//!   [`MIN_HOLD_MS`]: a setting of 0 would otherwise let the gate start
+//!   closing inside every cycle of a low note.
+//! - Attack (opening) is a straight ramp of amplitude from the closed gain to
+//!   unity that takes exactly the attack time: for a given time that is the
+//!   smoothest way to open. Release (closing) is a straight ramp in dB, from
+//!   unity down to `-range`, over exactly the release time: a natural decay.
+//! - The gain state is f64: a release of seconds over a small range moves the
+//!   gain by less than one f32 step per sample.
+//! - Threshold and timing changes only move decision points and slopes, never
+//!   the signal directly; a range change or switching off moves the target
+//!   gain, which the gain then follows at the ramp rates, so nothing steps.
+//!   Switched off, the gain glides to unity over [`OFF_GLIDE_MS`]; once there,
+//!   processing is skipped entirely.
+
+use crate::params::{GateField, Param, Spec};
+
+/// How far below the threshold the key must fall before the gate closes.
+pub const HYSTERESIS_DB: f32 = 3.0;
+/// The shortest hold (see the module doc).
+pub const MIN_HOLD_MS: f32 = 10.0;
+/// How long switching the gate off takes to bring the gain back to unity.
+pub const OFF_GLIDE_MS: f32 = 10.0;
+
+/// A gate for one mono or one linked stereo signal.
+#[derive(Debug, Clone)]
+pub struct Gate {
+    sample_rate: f32,
+    threshold_db: f32,
+    range_db: f32,
+    attack_ms: f32,
+    hold_ms: f32,
+    release_ms: f32,
+    on: bool,
+
+    open_level: f32,
+    close_level: f32,
+    closed_gain: f64,
+    rise_step: f64,
+    fall_factor: f64,
+    hold_samples: u32,
+
+    open: bool,
+    hold_left: u32,
+    gain: f64,
+    gain_reduction_db: f32,
+}
+
+fn default_of(field: GateField) -> f32 {
+    Spec::of(Param::Gate(field)).default
+}
+
+impl Gate {
+    /// A gate with the registry's default settings.
+    pub fn new(sample_rate: f32) -> Self {
+        let sample_rate = if sample_rate.is_finite() && sample_rate > 0.0 {
+            sample_rate
+        } else {
+            48_000.0
+        };
+        let mut gate = Gate {
+            sample_rate,
+            threshold_db: default_of(GateField::Threshold),
+            range_db: default_of(GateField::Range),
+            attack_ms: default_of(GateField::Attack),
+            hold_ms: default_of(GateField::Hold),
+            release_ms: default_of(GateField::Release),
+            on: default_of(GateField::On) >= 0.5,
+            open_level: 0.0,
+            close_level: 0.0,
+            closed_gain: 1.0,
+            rise_step: 0.0,
+            fall_factor: 1.0,
+            hold_samples: 0,
+            open: false,
+            hold_left: 0,
+            gain: 1.0,
+            gain_reduction_db: 0.0,
+        };
+        gate.update();
+        gate.reset();
+        gate
+    }
+
+    /// Set one parameter, in the units of its [`Spec`]. NaN is ignored and
+    /// everything else is clamped into range.
+    pub fn set(&mut self, field: GateField, value: f32) {
+        let Some(v) = Spec::of(Param::Gate(field)).clamp(value) else {
+            return;
+        };
+        match field {
+            GateField::Threshold => self.threshold_db = v,
+            GateField::Range => self.range_db = v,
+            GateField::Attack => self.attack_ms = v,
+            GateField::Hold => self.hold_ms = v,
+            GateField::Release => self.release_ms = v,
+            GateField::On => self.on = v >= 0.5,
+        }
+        self.update();
+    }
+
+    fn samples(&self, ms: f32) -> f64 {
+        (ms as f64 * 0.001 * self.sample_rate as f64).max(1.0)
+    }
+
+    fn update(&mut self) {
+        self.open_level = crate::units::db_to_gain(self.threshold_db);
+        self.close_level = crate::units::db_to_gain(self.threshold_db - HYSTERESIS_DB);
+        self.closed_gain = 10f64.powf(-self.range_db as f64 / 20.0);
+        self.rise_step = if self.on {
+            // From the closed gain, or from lower if the range just shrank
+            // while the gain sat at the old closed level.
+            (1.0 - self.closed_gain.min(self.gain)) / self.samples(self.attack_ms)
+        } else {
+            1.0 / self.samples(OFF_GLIDE_MS)
+        };
+        self.fall_factor = self.closed_gain.powf(1.0 / self.samples(self.release_ms));
+        self.hold_samples = self.samples(self.hold_ms.max(MIN_HOLD_MS)).round() as u32;
+    }
+
+    /// The steady-state gain in dB for a constant input level, as the settings
+    /// describe it (whether or not the gate is switched on): 0 at or above the
+    /// threshold, `-range` below. Inside the hysteresis band the real gate
+    /// keeps whatever state it was in; this is the curve met coming up from
+    /// silence.
+    pub fn static_gain_db(&self, input_db: f32) -> f32 {
+        if input_db >= self.threshold_db {
+            0.0
+        } else {
+            -self.range_db
+        }
+    }
+
+    /// The largest attenuation (dB, >= 0) applied during the last block.
+    pub fn gain_reduction_db(&self) -> f32 {
+        self.gain_reduction_db
+    }
+
+    /// Forget the signal: as after a long silence.
+    pub fn reset(&mut self) {
+        self.open = false;
+        self.hold_left = 0;
+        self.gain = if self.on { self.closed_gain } else { 1.0 };
+        self.gain_reduction_db = 0.0;
+    }
+
+    fn idle(&self) -> bool {
+        !self.on && self.gain >= 1.0
+    }
+
+    /// One step of the state machine and gain ramp for a key of `key`.
+    #[inline]
+    fn next_gain(&mut self, key: f32) -> f64 {
+        if self.open {
+            if key >= self.close_level {
+                self.hold_left = self.hold_samples;
+            } else if self.hold_left > 0 {
+                self.hold_left -= 1;
+            } else {
+                self.open = false;
+            }
+        } else if key >= self.open_level {
+            self.open = true;
+            self.hold_left = self.hold_samples;
+        }
+        let target = if self.open || !self.on {
+            1.0
+        } else {
+            self.closed_gain
+        };
+        self.gain = if self.gain < target {
+            (self.gain + self.rise_step).min(target)
+        } else {
+            (self.gain * self.fall_factor).max(target)
+        };
+        self.gain
+    }
+
+    fn finish_block(&mut self, min_gain: f64) {
+        self.gain_reduction_db = (-20.0 * min_gain.log10()).max(0.0) as f32;
+        if self.idle() {
+            // Off and back at unity: start from a clean state when switched on.
+            self.open = false;
+            self.hold_left = 0;
+        }
+    }
+
+    pub fn process_mono(&mut self, x: &mut [f32]) {
+        if self.idle() {
+            self.gain_reduction_db = 0.0;
+            return;
+        }
+        let mut min_gain = 1.0f64;
+        for s in x.iter_mut() {
+            let g = self.next_gain(s.abs());
+            min_gain = min_gain.min(g);
+            *s *= g as f32;
+        }
+        self.finish_block(min_gain);
+    }
+
+    /// Linked stereo: one key, max(|l|, |r|), one gain for both channels.
+    pub fn process_stereo(&mut self, l: &mut [f32], r: &mut [f32]) {
+        if self.idle() {
+            self.gain_reduction_db = 0.0;
+            return;
+        }
+        let mut min_gain = 1.0f64;
+        for (a, b) in l.iter_mut().zip(r.iter_mut()) {
+            let g = self.next_gain(a.abs().max(b.abs()));
+            min_gain = min_gain.min(g);
+            *a *= g as f32;
+            *b *= g as f32;
+        }
+        self.finish_block(min_gain);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// `n` samples of constant magnitude at `db` (alternating sign, so the
+    /// gain applied is readable on every sample).
+    fn level(db: f32, n: usize) -> Vec<f32> {
+        let a = 10f32.powf(db / 20.0);
+        (0..n).map(|i| if i % 2 == 0 { a } else { -a }).collect()
+    }
+
+    fn gain_db(out: f32, inp: f32) -> f32 {
+        20.0 * (out / inp).abs().log10()
+    }
+
+    fn gate(sr: f32, settings: &[(GateField, f32)]) -> Gate {
+        let mut g = Gate::new(sr);
+        g.set(GateField::On, 1.0);
+        for &(f, v) in settings {
+            g.set(f, v);
+        }
+        g.reset();
+        g
+    }
+
+    /// Applied gain (dB) per sample for `input`.
+    fn run(g: &mut Gate, input: &[f32]) -> Vec<f32> {
+        let mut x = input.to_vec();
+        for chunk in x.chunks_mut(64) {
+            g.process_mono(chunk);
+        }
+        x.iter().zip(input).map(|(&y, &x)| gain_db(y, x)).collect()
+    }
+
+    fn ms(sr: f32, n: usize) -> f32 {
+        n as f32 * 1000.0 / sr
+    }
+
+    #[test]
+    fn static_curve_is_zero_above_and_minus_range_below_the_threshold() {
+        for (threshold, range) in [(-40.0f32, 50.0f32), (-60.0, 80.0), (-10.0, 6.0)] {
+            let settings = [(GateField::Threshold, threshold), (GateField::Range, range)];
+            for i in 0..=200 {
+                let input = -100.0 + i as f32 * 0.5;
+                let expected = if input >= threshold { 0.0 } else { -range };
+                let g = gate(48_000.0, &settings);
+                assert_eq!(g.static_gain_db(input), expected, "{input}");
+                // The processor coming up from silence settles on the same
+                // curve (exactly at the threshold, f32 rounding decides).
+                if (input - threshold).abs() < 0.01 {
+                    continue;
+                }
+                let mut g = gate(48_000.0, &settings);
+                let gains = run(&mut g, &level(input, 24_000));
+                let settled = *gains.last().unwrap();
+                assert!(
+                    (settled - expected).abs() < 1e-4,
+                    "{threshold}/{range} at {input} dB: {settled}"
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn attack_opens_in_the_attack_time() {
+        for sr in [44_100.0f32, 96_000.0] {
+            for attack in [1.0f32, 10.0, 50.0] {
+                let mut g = gate(
+                    sr,
+                    &[
+                        (GateField::Threshold, -40.0),
+                        (GateField::Range, 60.0),
+                        (GateField::Attack, attack),
+                    ],
+                );
+                let gains = run(&mut g, &level(-20.0, (sr * 0.2) as usize));
+                // 90% of the amplitude step from the closed gain to unity.
+                let closed = 10f32.powf(-3.0);
+                let target = closed + 0.9 * (1.0 - closed);
+                let n = gains
+                    .iter()
+                    .position(|&d| 10f32.powf(d / 20.0) >= target)
+                    .unwrap();
+                let t = ms(sr, n);
+                let expected = 0.9 * attack;
+                assert!(
+                    (t - expected).abs() <= 0.05 * expected + ms(sr, 1),
+                    "{sr} Hz, attack {attack}: {t} ms"
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn holds_then_releases_in_the_release_time() {
+        for sr in [48_000.0f32, 88_200.0] {
+            for (hold, release) in [(50.0f32, 200.0f32), (20.0, 50.0), (300.0, 1000.0)] {
+                let mut g = gate(
+                    sr,
+                    &[
+                        (GateField::Threshold, -40.0),
+                        (GateField::Range, 60.0),
+                        (GateField::Hold, hold),
+                        (GateField::Release, release),
+                    ],
+                );
+                let open = (sr * 0.1) as usize;
+                let mut input = level(-20.0, open);
+                // Far below the close level, but with a readable gain.
+                input.extend(level(-70.0, (sr * 2.0) as usize));
+                let gains = run(&mut g, &input);
+                let after = &gains[open..];
+                let hold_n = (hold * 0.001 * sr).round() as usize;
+                assert!(
+                    after[..hold_n].iter().all(|&d| d.abs() < 1e-5),
+                    "{sr} Hz: opened during hold"
+                );
+                assert!(after[hold_n + 2] < 0.0, "{sr} Hz: still open after hold");
+                let n = after[hold_n..]
+                    .iter()
+                    .position(|&d| d <= -0.9 * 60.0)
+                    .unwrap();
+                let t = ms(sr, n);
+                let expected = 0.9 * release;
+                assert!(
+                    (t - expected).abs() <= 0.05 * expected,
+                    "{sr} Hz, release {release}: {t} ms"
+                );
+                assert!((after.last().unwrap() + 60.0).abs() < 1e-3);
+            }
+        }
+    }
+
+    #[test]
+    fn hysteresis_keeps_the_state_inside_the_band() {
+        let sr = 48_000.0;
+        let settings = [
+            (GateField::Threshold, -40.0),
+            (GateField::Range, 40.0),
+            (GateField::Hold, 20.0),
+            (GateField::Release, 50.0),
+        ];
+        let inside = -40.0 - HYSTERESIS_DB / 2.0;
+        // From silence, a level inside the band does not open the gate.
+        let mut g = gate(sr, &settings);
+        let gains = run(&mut g, &level(inside, 48_000));
+        assert!(gains.iter().all(|&d| (d + 40.0).abs() < 1e-4));
+        // Once open, the same level keeps it open.
+        let mut g = gate(sr, &settings);
+        let mut input = level(-30.0, 4800);
+        input.extend(level(inside, 48_000));
+        let gains = run(&mut g, &input);
+        assert!(gains[200..].iter().all(|&d| d.abs() < 1e-5));
+        // Just below the band, it closes.
+        let mut g = gate(sr, &settings);
+        let mut input = level(-30.0, 4800);
+        input.extend(level(-40.0 - HYSTERESIS_DB - 0.5, 48_000));
+        let gains = run(&mut g, &input);
+        assert!((gains.last().unwrap() + 40.0).abs() < 1e-4);
+    }
+
+    #[test]
+    fn does_not_chatter_on_a_level_wobbling_at_the_threshold() {
+        // A 100 Hz tone whose peak wanders +-1 dB around the threshold:
+        // once open, the gate stays open and the gain never dips.
+        let sr = 48_000.0;
+        let mut g = gate(
+            sr,
+            &[
+                (GateField::Threshold, -30.0),
+                (GateField::Hold, 0.0),
+                (GateField::Release, 20.0),
+            ],
+        );
+        let input: Vec<f32> = (0..96_000)
+            .map(|i| {
+                let t = i as f32 / sr;
+                let db = -30.0 + (2.0 * std::f32::consts::PI * 3.0 * t).sin();
+                10f32.powf(db / 20.0) * (2.0 * std::f32::consts::PI * 100.0 * t).sin()
+            })
+            .collect();
+        let mut x = input.clone();
+        g.process_mono(&mut x);
+        let first_open = x
+            .iter()
+            .zip(&input)
+            .position(|(y, x)| x.abs() > 1e-3 && (y / x - 1.0).abs() < 1e-6)
+            .unwrap();
+        for (i, (y, x)) in x.iter().zip(&input).enumerate().skip(first_open) {
+            assert_eq!(y, x, "gain moved at sample {i}");
+        }
+    }
+
+    #[test]
+    fn off_glides_to_unity_then_passes_bits_through() {
+        let sr = 48_000.0;
+        let mut g = gate(sr, &[(GateField::Range, 60.0)]);
+        let input = level(-70.0, 4800);
+        let closed = run(&mut g, &input);
+        assert!((closed.last().unwrap() + 60.0).abs() < 1e-4);
+        assert!((g.gain_reduction_db() - 60.0).abs() < 1e-3);
+        g.set(GateField::On, 0.0);
+        let gains: Vec<f32> = run(&mut g, &input)
+            .iter()
+            .map(|d| 10f32.powf(d / 20.0))
+            .collect();
+        let glide = (OFF_GLIDE_MS * 0.001 * sr) as usize;
+        assert_eq!(gains[glide], 1.0);
+        let max_step = gains.windows(2).map(|w| w[1] - w[0]).fold(0.0f32, f32::max);
+        assert!(max_step <= 1.0 / glide as f32 * 1.001, "{max_step}");
+        let mut x = input.clone();
+        g.process_mono(&mut x);
+        assert_eq!(x, input);
+        assert_eq!(g.gain_reduction_db(), 0.0);
+    }
+
+    #[test]
+    fn range_change_while_closed_glides() {
+        let sr = 48_000.0;
+        let mut g = gate(sr, &[(GateField::Range, 60.0), (GateField::Attack, 5.0)]);
+        let input = level(-70.0, 9600);
+        run(&mut g, &input);
+        g.set(GateField::Range, 20.0);
+        let gains: Vec<f32> = run(&mut g, &input)
+            .iter()
+            .map(|d| 10f32.powf(d / 20.0))
+            .collect();
+        assert!((20.0 * gains.last().unwrap().log10() + 20.0).abs() < 1e-3);
+        // Never faster than the attack ramp.
+        let step = 1.0 / (5.0 * 0.001 * sr);
+        assert!(gains.windows(2).all(|w| w[1] - w[0] <= step * 1.001));
+    }
+
+    #[test]
+    fn stereo_is_linked_on_the_louder_channel() {
+        let mut g = gate(
+            48_000.0,
+            &[(GateField::Threshold, -40.0), (GateField::Range, 30.0)],
+        );
+        let mut l = level(-20.0, 4800);
+        let mut r = level(-60.0, 4800);
+        let r_in = r.clone();
+        g.process_stereo(&mut l, &mut r);
+        assert!(
+            (gain_db(r[4799], r_in[4799])).abs() < 1e-5,
+            "quiet side follows the loud side"
+        );
+    }
+
+    #[test]
+    fn extreme_settings_and_inputs_stay_finite() {
+        for sr in [44_100.0f32, 96_000.0] {
+            let mut g = Gate::new(sr);
+            for (f, v) in [
+                (GateField::Threshold, f32::NAN),
+                (GateField::Threshold, -1e9),
+                (GateField::Range, f32::INFINITY),
+                (GateField::Attack, 0.0),
+                (GateField::Hold, -5.0),
+                (GateField::Release, 1e12),
+                (GateField::On, 7.0),
+            ] {
+                g.set(f, v);
+            }
+            let mut x = vec![0.0, 1e-40, -1e-40, 1e30, -1e30, f32::MAX, f32::MIN_POSITIVE];
+            x.extend(vec![0.0; 10_000]);
+            g.process_mono(&mut x);
+            let mut l = x.clone();
+            let mut r = x.clone();
+            g.process_stereo(&mut l, &mut r);
+            assert!(x.iter().chain(&l).chain(&r).all(|v| v.is_finite()));
+            assert!(g.gain_reduction_db().is_finite() && g.gain_reduction_db() >= 0.0);
+            assert!(g.static_gain_db(f32::NAN).is_finite());
+        }
+    }
+}
