@@ -9,10 +9,14 @@
 use criterion::{criterion_group, criterion_main, Criterion, Throughput};
 use mixbridge::engine::dsp::pan::PanLaw;
 use mixbridge::engine::{self, BusRole, Engine, Topology, TrackShape};
-use mixbridge::params::{BusEffect, CompField, EqField, GateField, LimiterField, Owner, Param, ParamId, SendField};
+use mixbridge::params::{
+    BusEffect, CompField, EqField, GateField, LimiterField, Owner, Param, ParamId, SendField,
+};
 
 const SR: f32 = 48_000.0;
 const BLOCK: usize = 64;
+/// Blocks of program material per track (one second at 48 kHz).
+const BLOCKS: usize = 750;
 
 fn session(tracks: usize) -> (Engine, usize, usize) {
     let buses = vec![
@@ -28,7 +32,12 @@ fn session(tracks: usize) -> (Engine, usize, usize) {
     let topology = Topology {
         sample_rate: SR,
         pan_law: PanLaw::EqualPower,
-        tracks: (0..tracks).map(|i| TrackShape { stereo: false, inputs: [Some(i), None] }).collect(),
+        tracks: (0..tracks)
+            .map(|i| TrackShape {
+                stereo: false,
+                inputs: [Some(i), None],
+            })
+            .collect(),
         buses,
     };
     let mut values = Vec::new();
@@ -47,14 +56,41 @@ fn session(tracks: usize) -> (Engine, usize, usize) {
             set(Param::Gain, -12.0),
         ]);
         for band in 0..4u8 {
-            values.push(set(Param::Eq { band, field: EqField::Gain }, if band % 2 == 0 { 3.0 } else { -3.0 }));
-            values.push(set(Param::Eq { band, field: EqField::On }, 1.0));
+            values.push(set(
+                Param::Eq {
+                    band,
+                    field: EqField::Gain,
+                },
+                if band % 2 == 0 { 3.0 } else { -3.0 },
+            ));
+            values.push(set(
+                Param::Eq {
+                    band,
+                    field: EqField::On,
+                },
+                1.0,
+            ));
         }
         // Four sends each: one reverb, one delay, two aux (one pre-fader).
-        for (k, bus) in [(t % 2), 2 + (t % 2), 4 + (t % 4), 4 + ((t + 1) % 4)].into_iter().enumerate() {
-            values.push(set(Param::Send { bus, field: SendField::Level }, -10.0));
+        for (k, bus) in [(t % 2), 2 + (t % 2), 4 + (t % 4), 4 + ((t + 1) % 4)]
+            .into_iter()
+            .enumerate()
+        {
+            values.push(set(
+                Param::Send {
+                    bus,
+                    field: SendField::Level,
+                },
+                -10.0,
+            ));
             if k == 3 {
-                values.push(set(Param::Send { bus, field: SendField::Pre }, 1.0));
+                values.push(set(
+                    Param::Send {
+                        bus,
+                        field: SendField::Pre,
+                    },
+                    1.0,
+                ));
             }
         }
     }
@@ -75,7 +111,7 @@ fn inputs(tracks: usize) -> Vec<Vec<f32>> {
     let mut seed = 1u32;
     (0..tracks)
         .map(|_| {
-            (0..BLOCK * 750)
+            (0..BLOCK * BLOCKS)
                 .map(|_| {
                     seed = seed.wrapping_mul(1664525).wrapping_add(1013904223);
                     ((seed >> 8) as f32 / (1 << 24) as f32 - 0.5) * 0.3
@@ -89,7 +125,6 @@ fn bench_engine(c: &mut Criterion, name: &str, tracks: usize) {
     let (mut engine, tracks, outputs) = session(tracks);
     let ins = inputs(tracks);
     let mut outs = vec![vec![0.0f32; BLOCK]; outputs];
-    let blocks = ins[0].len() / BLOCK;
     let mut b = 0;
     let mut group = c.benchmark_group("engine_48k_64");
     group.throughput(Throughput::Elements(BLOCK as u64));
@@ -98,7 +133,7 @@ fn bench_engine(c: &mut Criterion, name: &str, tracks: usize) {
             let i: Vec<&[f32]> = ins.iter().map(|x| &x[b * BLOCK..(b + 1) * BLOCK]).collect();
             let mut o: Vec<&mut [f32]> = outs.iter_mut().map(|x| &mut x[..]).collect();
             engine.process(&i, &mut o, BLOCK);
-            b = (b + 1) % blocks;
+            b = (b + 1) % BLOCKS;
         })
     });
     group.finish();

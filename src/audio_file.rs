@@ -41,12 +41,18 @@ pub enum AudioFileError {
 /// Read a WAV file (8/16/24/32-bit integer or 32-bit float) to planar `f32`.
 pub fn read_wav(path: &Path) -> Result<Audio, AudioFileError> {
     let p = path.display().to_string();
-    let wrap = |source| AudioFileError::Wav { path: p.clone(), source };
+    let wrap = |source| AudioFileError::Wav {
+        path: p.clone(),
+        source,
+    };
     let mut reader = hound::WavReader::open(path).map_err(wrap)?;
     let spec = reader.spec();
     let n = spec.channels as usize;
     if n == 0 {
-        return Err(AudioFileError::Unsupported { path: p, why: "the file has no channels".into() });
+        return Err(AudioFileError::Unsupported {
+            path: p,
+            why: "the file has no channels".into(),
+        });
     }
     let mut channels = vec![Vec::with_capacity(reader.duration() as usize); n];
     match spec.sample_format {
@@ -64,7 +70,10 @@ pub fn read_wav(path: &Path) -> Result<Audio, AudioFileError> {
     }
     let frames = channels.iter().map(Vec::len).min().unwrap_or(0);
     channels.iter_mut().for_each(|c| c.truncate(frames));
-    Ok(Audio { sample_rate: spec.sample_rate, channels })
+    Ok(Audio {
+        sample_rate: spec.sample_rate,
+        channels,
+    })
 }
 
 /// A small deterministic generator for dither, so renders are reproducible.
@@ -87,7 +96,10 @@ impl Dither {
 /// Write planar audio as interleaved WAV in the given format.
 pub fn write_wav(path: &Path, audio: &Audio, format: SampleFormat) -> Result<(), AudioFileError> {
     let p = path.display().to_string();
-    let wrap = |source| AudioFileError::Wav { path: p.clone(), source };
+    let wrap = |source| AudioFileError::Wav {
+        path: p.clone(),
+        source,
+    };
     let (bits, sample_format) = match format {
         SampleFormat::Int16 => (16, hound::SampleFormat::Int),
         SampleFormat::Int24 => (24, hound::SampleFormat::Int),
@@ -107,7 +119,9 @@ pub fn write_wav(path: &Path, audio: &Audio, format: SampleFormat) -> Result<(),
             match format {
                 SampleFormat::Float32 => w.write_sample(x).map_err(wrap)?,
                 SampleFormat::Int16 => {
-                    let v = (x * 32768.0 + dither.tpdf()).round().clamp(-32768.0, 32767.0);
+                    let v = (x * 32768.0 + dither.tpdf())
+                        .round()
+                        .clamp(-32768.0, 32767.0);
                     w.write_sample(v as i16).map_err(wrap)?
                 }
                 SampleFormat::Int24 => {
@@ -128,14 +142,25 @@ mod tests {
     fn round_trip_every_format() {
         let dir = tempfile::tempdir().unwrap();
         let sig: Vec<f32> = (0..1000).map(|i| (i as f32 * 0.05).sin() * 0.5).collect();
-        let audio = Audio { sample_rate: 44_100, channels: vec![sig.clone(), sig.iter().map(|x| -x).collect()] };
-        for (fmt, tol) in [(SampleFormat::Int16, 1e-4), (SampleFormat::Int24, 1e-6), (SampleFormat::Float32, 0.0)] {
+        let audio = Audio {
+            sample_rate: 44_100,
+            channels: vec![sig.clone(), sig.iter().map(|x| -x).collect()],
+        };
+        for (fmt, tol) in [
+            (SampleFormat::Int16, 1e-4),
+            (SampleFormat::Int24, 1e-6),
+            (SampleFormat::Float32, 0.0),
+        ] {
             let path = dir.path().join("x.wav");
             write_wav(&path, &audio, fmt).unwrap();
             let back = read_wav(&path).unwrap();
             assert_eq!(back.sample_rate, 44_100);
             assert_eq!(back.channels.len(), 2);
-            let err = back.channels[1].iter().zip(&audio.channels[1]).map(|(a, b)| (a - b).abs()).fold(0.0, f32::max);
+            let err = back.channels[1]
+                .iter()
+                .zip(&audio.channels[1])
+                .map(|(a, b)| (a - b).abs())
+                .fold(0.0, f32::max);
             assert!(err <= tol, "{fmt:?}: {err}");
         }
     }

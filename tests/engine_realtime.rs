@@ -16,7 +16,10 @@ static ALLOC: AllocDisabler = AllocDisabler;
 struct Lcg(u64);
 impl Lcg {
     fn unit(&mut self) -> f32 {
-        self.0 = self.0.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+        self.0 = self
+            .0
+            .wrapping_mul(6364136223846793005)
+            .wrapping_add(1442695040888963407);
         (self.0 >> 40) as f32 / (1u64 << 24) as f32
     }
 }
@@ -27,7 +30,9 @@ fn process_never_allocates_while_everything_changes() {
     let all = rig.registry.all();
     let mut rng = Lcg(7);
     let frames = 256;
-    let ins: Vec<Vec<f32>> = (0..rig.inputs()).map(|i| tone(200.0 + 100.0 * i as f32, -12.0, frames as f32 / SR, SR)).collect();
+    let ins: Vec<Vec<f32>> = (0..rig.inputs())
+        .map(|i| tone(200.0 + 100.0 * i as f32, -12.0, frames as f32 / SR, SR))
+        .collect();
     let mut outs = vec![vec![0.0f32; frames]; rig.topology.output_channels()];
 
     let mut processed = 0usize;
@@ -61,17 +66,24 @@ fn process_never_allocates_while_everything_changes() {
                 let n = block.min(frames - pos);
                 let i: [&[f32]; 6] = std::array::from_fn(|c| &ins[c][pos..pos + n]);
                 let mut it = outs.iter_mut();
-                let mut o: [&mut [f32]; 6] = std::array::from_fn(|_| &mut it.next().unwrap()[pos..pos + n]);
+                let mut o: [&mut [f32]; 6] =
+                    std::array::from_fn(|_| &mut it.next().unwrap()[pos..pos + n]);
                 rig.engine.process(&i, &mut o, n);
                 pos += n;
             }
         });
         processed += frames;
         for o in &outs {
-            assert!(o.iter().all(|x| x.is_finite()), "round {round}: non-finite output");
+            assert!(
+                o.iter().all(|x| x.is_finite()),
+                "round {round}: non-finite output"
+            );
         }
     }
     assert!(processed >= 120 * 256);
     // Solo and mute really were among the changes.
-    assert!(all.iter().any(|id| id.param == Param::Solo) && all.iter().any(|id| id.param == Param::Mute));
+    assert!(
+        all.iter().any(|id| id.param == Param::Solo)
+            && all.iter().any(|id| id.param == Param::Mute)
+    );
 }

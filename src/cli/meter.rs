@@ -19,7 +19,11 @@ pub struct Args {
 }
 
 pub fn run(args: Args) -> Result<ExitCode, Box<dyn std::error::Error>> {
-    let out = meter_files(&args.files, args.target.as_deref(), args.report == ReportForm::Json)?;
+    let out = meter_files(
+        &args.files,
+        args.target.as_deref(),
+        args.report == ReportForm::Json,
+    )?;
     print!("{out}");
     Ok(ExitCode::SUCCESS)
 }

@@ -8,7 +8,11 @@ use clap::{Parser, Subcommand};
 use std::process::ExitCode;
 
 #[derive(Parser)]
-#[command(name = "mixbridge", version, about = "A headless mixing console for Linux rack machines")]
+#[command(
+    name = "mixbridge",
+    version,
+    about = "A headless mixing console for Linux rack machines"
+)]
 pub struct Cli {
     #[command(subcommand)]
     command: Command,

@@ -9,7 +9,7 @@ use super::smoothing::Smoothed;
 pub(crate) fn fill(s: &mut Smoothed, out: &mut [f32]) {
     if s.is_smoothing() {
         for o in out.iter_mut() {
-            *o = s.next();
+            *o = s.step();
         }
     } else {
         out.fill(s.current());

@@ -63,7 +63,13 @@ impl Bus {
     }
 
     /// Process the bus's summed input in place; the result stays in `io`.
-    pub fn process(&mut self, io: &mut Stereo, frames: usize, scratch: &mut Scratch, meter: &StripMeter) {
+    pub fn process(
+        &mut self,
+        io: &mut Stereo,
+        frames: usize,
+        scratch: &mut Scratch,
+        meter: &StripMeter,
+    ) {
         let (l, r) = (&mut io.l[..frames], &mut io.r[..frames]);
         match &mut self.effect {
             Effect::Reverb(rev) => rev.process_stereo(l, r),

@@ -60,7 +60,9 @@ impl FlushDenormals {
     pub fn new() -> Self {
         #[cfg(any(target_arch = "x86_64", target_arch = "aarch64"))]
         {
-            FlushDenormals { saved: arch::enter() }
+            FlushDenormals {
+                saved: arch::enter(),
+            }
         }
         #[cfg(not(any(target_arch = "x86_64", target_arch = "aarch64")))]
         {

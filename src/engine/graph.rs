@@ -33,7 +33,11 @@ impl Graph {
             .iter()
             .map(|shape| Track::new(shape.clone(), &topology.buses, topology.pan_law, sr))
             .collect();
-        let buses = topology.buses.iter().map(|role| Bus::new(*role, topology.pan_law, sr)).collect();
+        let buses = topology
+            .buses
+            .iter()
+            .map(|role| Bus::new(*role, topology.pan_law, sr))
+            .collect();
         let bus_io = topology.buses.iter().map(|_| Stereo::new()).collect();
         let meters = Arc::new(Meters::new(topology.tracks.len(), topology.buses.len()));
         Graph {
@@ -108,7 +112,13 @@ impl Graph {
 
     /// Process up to [`MAX_BLOCK`] frames. `outputs` follow
     /// [`Topology::output_channels`]; missing inputs are silence.
-    pub(crate) fn process_block(&mut self, inputs: &[&[f32]], outputs: &mut [&mut [f32]], offset: usize, frames: usize) {
+    pub(crate) fn process_block(
+        &mut self,
+        inputs: &[&[f32]],
+        outputs: &mut [&mut [f32]],
+        offset: usize,
+        frames: usize,
+    ) {
         debug_assert!(frames <= MAX_BLOCK);
         let n = frames;
         for io in &mut self.bus_io {
@@ -126,7 +136,15 @@ impl Graph {
 
         let any_solo = self.tracks.iter().any(Track::solo);
         for (i, t) in self.tracks.iter_mut().enumerate() {
-            t.process(n, inputs, any_solo, &mut self.bus_io, &mut self.master_io, &mut self.scratch, self.meters.track(i));
+            t.process(
+                n,
+                inputs,
+                any_solo,
+                &mut self.bus_io,
+                &mut self.master_io,
+                &mut self.scratch,
+                self.meters.track(i),
+            );
         }
 
         let mut aux_out = 2;
@@ -150,9 +168,16 @@ impl Graph {
             }
         }
 
-        self.master.process(&mut self.master_io, n, &mut self.scratch, &self.meters);
-        for (k, src) in [&self.master_io.l, &self.master_io.r].into_iter().enumerate() {
-            if let Some(dst) = outputs.get_mut(k).and_then(|o| o.get_mut(offset..offset + n)) {
+        self.master
+            .process(&mut self.master_io, n, &mut self.scratch, &self.meters);
+        for (k, src) in [&self.master_io.l, &self.master_io.r]
+            .into_iter()
+            .enumerate()
+        {
+            if let Some(dst) = outputs
+                .get_mut(k)
+                .and_then(|o| o.get_mut(offset..offset + n))
+            {
                 dst.copy_from_slice(&src[..n]);
             }
         }

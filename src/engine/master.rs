@@ -41,7 +41,13 @@ impl Master {
         self.limiter.latency_samples()
     }
 
-    pub fn process(&mut self, io: &mut Stereo, frames: usize, scratch: &mut Scratch, meters: &Meters) {
+    pub fn process(
+        &mut self,
+        io: &mut Stereo,
+        frames: usize,
+        scratch: &mut Scratch,
+        meters: &Meters,
+    ) {
         let (l, r) = (&mut io.l[..frames], &mut io.r[..frames]);
         self.core.filters.process_stereo(l, r);
         self.core.comp.process_stereo(l, r);

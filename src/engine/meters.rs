@@ -114,7 +114,12 @@ impl Meters {
     pub fn new(tracks: usize, buses: usize) -> Self {
         let strips = |n| (0..n).map(|_| StripMeter::default()).collect();
         let loudness = std::array::from_fn(|_| Slot(AtomicU32::new(f32::NEG_INFINITY.to_bits())));
-        Meters { tracks: strips(tracks), buses: strips(buses), master: StripMeter::default(), loudness }
+        Meters {
+            tracks: strips(tracks),
+            buses: strips(buses),
+            master: StripMeter::default(),
+            loudness,
+        }
     }
 
     #[inline]
@@ -131,7 +136,13 @@ impl Meters {
     }
     #[inline]
     pub(crate) fn set_loudness(&self, r: LoudnessReading) {
-        let v = [r.momentary, r.short_term, r.integrated, r.range, r.true_peak];
+        let v = [
+            r.momentary,
+            r.short_term,
+            r.integrated,
+            r.range,
+            r.true_peak,
+        ];
         for (slot, x) in self.loudness.iter().zip(v) {
             slot.store(x);
         }
@@ -164,7 +175,14 @@ pub(crate) fn block_stats(x: &[f32]) -> (f32, f32) {
         peak = peak.max(v.abs());
         sum += v * v;
     }
-    (peak, if x.is_empty() { 0.0 } else { sum / x.len() as f32 })
+    (
+        peak,
+        if x.is_empty() {
+            0.0
+        } else {
+            sum / x.len() as f32
+        },
+    )
 }
 
 /// Exponential RMS integrator (300 ms) fed once per block.

@@ -28,9 +28,9 @@ pub use graph::Graph;
 pub use meters::{LoudnessReading, MeterSnapshot, Meters, StripReading};
 pub use topology::{BusRole, Topology, TrackShape, MAX_BLOCK, MAX_INPUTS, SAMPLE_RATES};
 
+use crate::params::{ParamId, Spec};
 use command::Command;
 use denormal::FlushDenormals;
-use crate::params::{ParamId, Spec};
 use std::collections::BTreeMap;
 use std::sync::Arc;
 
@@ -71,7 +71,12 @@ pub fn new(topology: Topology, values: &[(ParamId, f32)]) -> (Engine, EngineHand
         latency: graph.latency(),
         topology,
     };
-    let engine = Engine { graph, pending_swap: None, commands: cmd_rx, returns: ret_tx };
+    let engine = Engine {
+        graph,
+        pending_swap: None,
+        commands: cmd_rx,
+        returns: ret_tx,
+    };
     (engine, handle)
 }
 
@@ -138,7 +143,9 @@ impl EngineHandle {
     /// Set a parameter (in its Spec units; clamped, NaN ignored). Never blocks;
     /// if the queue is full the value waits for [`EngineHandle::flush`].
     pub fn set(&mut self, id: ParamId, value: f32) {
-        let Some(value) = Spec::of(id.param).clamp(value) else { return };
+        let Some(value) = Spec::of(id.param).clamp(value) else {
+            return;
+        };
         if !self.overflow.is_empty() {
             self.overflow.insert(id, value);
             self.flush();

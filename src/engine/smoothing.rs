@@ -22,7 +22,13 @@ impl Smoothed {
     /// A smoother at rest on `value`, ramping over `ramp_ms` at `sample_rate`.
     pub fn new(value: f32, ramp_ms: f32, sample_rate: f32) -> Self {
         let ramp = (ramp_ms * 0.001 * sample_rate).round().max(1.0) as u32;
-        Smoothed { current: value, target: value, step: 0.0, remaining: 0, ramp }
+        Smoothed {
+            current: value,
+            target: value,
+            step: 0.0,
+            remaining: 0,
+            ramp,
+        }
     }
 
     /// Start a ramp from wherever the value is now to `target`.
@@ -46,10 +52,14 @@ impl Smoothed {
 
     /// The next sample's value.
     #[inline]
-    pub fn next(&mut self) -> f32 {
+    pub fn step(&mut self) -> f32 {
         if self.remaining > 0 {
             self.remaining -= 1;
-            self.current = if self.remaining == 0 { self.target } else { self.current + self.step };
+            self.current = if self.remaining == 0 {
+                self.target
+            } else {
+                self.current + self.step
+            };
         }
         self.current
     }
@@ -93,10 +103,10 @@ mod tests {
     fn ramps_linearly_and_lands_exactly() {
         let mut s = Smoothed::new(0.0, 1.0, 1000.0); // one-sample ramp
         s.set(1.0);
-        assert_eq!(s.next(), 1.0);
+        assert_eq!(s.step(), 1.0);
         let mut s = Smoothed::new(0.0, 10.0, 1000.0); // ten samples
         s.set(1.0);
-        let v: Vec<f32> = (0..12).map(|_| s.next()).collect();
+        let v: Vec<f32> = (0..12).map(|_| s.step()).collect();
         assert!((v[0] - 0.1).abs() < 1e-6 && (v[4] - 0.5).abs() < 1e-6);
         assert_eq!(v[9], 1.0);
         assert_eq!(v[11], 1.0);
@@ -109,7 +119,7 @@ mod tests {
         s.set(1.0);
         s.skip(5);
         s.set(0.0);
-        let a = s.next();
+        let a = s.step();
         assert!(a < 0.5 && a > 0.4, "{a}");
         assert_eq!(s.skip(100), 0.0);
     }
@@ -119,6 +129,6 @@ mod tests {
         let mut s = Smoothed::new(0.5, 10.0, 1000.0);
         s.set(f32::NAN);
         s.set(f32::INFINITY);
-        assert_eq!(s.next(), 0.5);
+        assert_eq!(s.step(), 0.5);
     }
 }

@@ -2,9 +2,9 @@
 //! mute and meters. The strip types add their own stages around this core.
 
 use super::block::{fill, mul, scaled};
-use super::dsp::pan::{self, PanLaw};
 use super::dsp::compressor::Compressor;
 use super::dsp::filter_chain::FilterChain;
+use super::dsp::pan::{self, PanLaw};
 use super::meters::{block_stats, RmsFollower, StripMeter};
 use super::smoothing::{Smoothed, DEFAULT_RAMP_MS};
 use super::topology::MAX_BLOCK;
@@ -25,7 +25,11 @@ pub(crate) struct Scratch {
 impl Scratch {
     pub fn new() -> Self {
         let buf = || vec![0.0; MAX_BLOCK].into_boxed_slice();
-        Scratch { a: buf(), b: buf(), c: buf() }
+        Scratch {
+            a: buf(),
+            b: buf(),
+            c: buf(),
+        }
     }
 }
 
@@ -37,7 +41,10 @@ pub(crate) struct Stereo {
 
 impl Stereo {
     pub fn new() -> Self {
-        Stereo { l: vec![0.0; MAX_BLOCK].into_boxed_slice(), r: vec![0.0; MAX_BLOCK].into_boxed_slice() }
+        Stereo {
+            l: vec![0.0; MAX_BLOCK].into_boxed_slice(),
+            r: vec![0.0; MAX_BLOCK].into_boxed_slice(),
+        }
     }
     #[inline]
     pub fn clear(&mut self, frames: usize) {
@@ -72,7 +79,11 @@ impl Core {
         Core {
             filters: FilterChain::new(sample_rate),
             comp: Compressor::new(sample_rate),
-            fader: Smoothed::new(level(Spec::of(Param::Gain).default), DEFAULT_RAMP_MS, sample_rate),
+            fader: Smoothed::new(
+                level(Spec::of(Param::Gain).default),
+                DEFAULT_RAMP_MS,
+                sample_rate,
+            ),
             mute: Smoothed::new(1.0, MUTE_RAMP_MS, sample_rate),
             rms: Default::default(),
             sample_rate,
@@ -121,7 +132,10 @@ impl Core {
         let (pl, ml) = block_stats(l);
         let (pr, mr) = block_stats(r);
         let n = l.len();
-        let rms = [self.rms[0].feed(ml, n, self.sample_rate), self.rms[1].feed(mr, n, self.sample_rate)];
+        let rms = [
+            self.rms[0].feed(ml, n, self.sample_rate),
+            self.rms[1].feed(mr, n, self.sample_rate),
+        ];
         meter.signal([pl, pr], rms);
         meter.comp(self.comp.gain_reduction_db());
     }
@@ -179,7 +193,7 @@ impl Panner {
         if self.stereo {
             if self.width.is_smoothing() || self.width.current() != 1.0 {
                 for (a, b) in l.iter_mut().zip(r.iter_mut()) {
-                    (*a, *b) = pan::width(*a, *b, self.width.next());
+                    (*a, *b) = pan::width(*a, *b, self.width.step());
                 }
             }
             mul(r, gr);

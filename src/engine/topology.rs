@@ -46,7 +46,11 @@ impl Topology {
 
     /// Indices of the aux buses, in the order of their output pairs.
     pub fn aux_buses(&self) -> impl Iterator<Item = usize> + '_ {
-        self.buses.iter().enumerate().filter(|(_, r)| **r == BusRole::Aux).map(|(i, _)| i)
+        self.buses
+            .iter()
+            .enumerate()
+            .filter(|(_, r)| **r == BusRole::Aux)
+            .map(|(i, _)| i)
     }
 
     /// The address-space layout of this topology.

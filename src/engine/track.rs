@@ -52,7 +52,13 @@ pub(crate) struct Track {
 
 impl Track {
     pub fn new(shape: TrackShape, buses: &[BusRole], pan_law: PanLaw, sample_rate: f32) -> Self {
-        let send_level = level(Spec::of(Param::Send { bus: 0, field: SendField::Level }).default);
+        let send_level = level(
+            Spec::of(Param::Send {
+                bus: 0,
+                field: SendField::Level,
+            })
+            .default,
+        );
         let sends = buses
             .iter()
             .map(|role| Send {
@@ -168,12 +174,19 @@ impl Track {
         mul(r, m);
 
         // Solo-in-place gain for the main mix and effect sends.
-        self.solo_gain.set(if any_solo && !self.solo { 0.0 } else { 1.0 });
+        self.solo_gain
+            .set(if any_solo && !self.solo { 0.0 } else { 1.0 });
         let solo = &mut scratch.c[..n];
         fill(&mut self.solo_gain, solo);
         let solo_silent = silent(&self.solo_gain);
 
-        let send = |sends: &mut [Send], pre: bool, l: &[f32], r: &[f32], bus_in: &mut [Stereo], g: &mut [f32], solo: &[f32]| {
+        let send = |sends: &mut [Send],
+                    pre: bool,
+                    l: &[f32],
+                    r: &[f32],
+                    bus_in: &mut [Stereo],
+                    g: &mut [f32],
+                    solo: &[f32]| {
             for (s, bus) in sends.iter_mut().zip(bus_in.iter_mut()) {
                 if s.pre != pre || silent(&s.gain) || (s.to_fx && solo_silent) {
                     continue;
@@ -186,12 +199,28 @@ impl Track {
                 mix(&mut bus.r[..n], r, g);
             }
         };
-        send(&mut self.sends, true, l, r, bus_in, &mut scratch.a[..n], solo);
+        send(
+            &mut self.sends,
+            true,
+            l,
+            r,
+            bus_in,
+            &mut scratch.a[..n],
+            solo,
+        );
         let g = &mut scratch.a[..n];
         self.core.fader_ramp(g);
         mul(l, g);
         mul(r, g);
-        send(&mut self.sends, false, l, r, bus_in, &mut scratch.a[..n], solo);
+        send(
+            &mut self.sends,
+            false,
+            l,
+            r,
+            bus_in,
+            &mut scratch.a[..n],
+            solo,
+        );
 
         if !solo_silent {
             mix(&mut main.l[..n], l, solo);

@@ -94,10 +94,16 @@ pub enum Param {
     Solo,
     HpfFreq,
     HpfOn,
-    Eq { band: u8, field: EqField },
+    Eq {
+        band: u8,
+        field: EqField,
+    },
     Gate(GateField),
     Comp(CompField),
-    Send { bus: u16, field: SendField },
+    Send {
+        bus: u16,
+        field: SendField,
+    },
     Reverb(ReverbField),
     Delay(DelayField),
     Limiter(LimiterField),

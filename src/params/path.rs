@@ -24,7 +24,12 @@ pub enum PathError {
     #[error("`{0}` is not a parameter path")]
     Unknown(String),
     #[error("`{path}`: {what} {index} does not exist (there are {count})")]
-    NoSuch { path: String, what: &'static str, index: usize, count: usize },
+    NoSuch {
+        path: String,
+        what: &'static str,
+        index: usize,
+        count: usize,
+    },
     #[error("`{path}`: {why}")]
     NotHere { path: String, why: String },
 }
@@ -95,7 +100,11 @@ fn lookup<T: Copy>(table: &[(&str, T)], name: &str) -> Option<T> {
     table.iter().find(|(n, _)| *n == name).map(|(_, v)| *v)
 }
 fn name_of<T: Copy + PartialEq>(table: &[(&'static str, T)], v: T) -> &'static str {
-    table.iter().find(|(_, x)| *x == v).map(|(n, _)| *n).unwrap_or("?")
+    table
+        .iter()
+        .find(|(_, x)| *x == v)
+        .map(|(n, _)| *n)
+        .unwrap_or("?")
 }
 
 /// A 1-based index segment to a 0-based index.
@@ -130,14 +139,28 @@ fn parse_param(rest: &[&str]) -> Option<(Param, Form)> {
         ["eq", band, field] => {
             let band = index(band)?;
             let field = lookup(&EQ_FIELDS, field)?;
-            Some((Param::Eq { band: band.min(255) as u8, field }, Form::Plain))
+            Some((
+                Param::Eq {
+                    band: band.min(255) as u8,
+                    field,
+                },
+                Form::Plain,
+            ))
         }
-        ["send", bus, "fader"] => {
-            Some((Param::Send { bus: index(bus)?, field: SendField::Level }, Form::Fader))
-        }
-        ["send", bus, field] => {
-            Some((Param::Send { bus: index(bus)?, field: lookup(&SEND_FIELDS, field)? }, Form::Plain))
-        }
+        ["send", bus, "fader"] => Some((
+            Param::Send {
+                bus: index(bus)?,
+                field: SendField::Level,
+            },
+            Form::Fader,
+        )),
+        ["send", bus, field] => Some((
+            Param::Send {
+                bus: index(bus)?,
+                field: lookup(&SEND_FIELDS, field)?,
+            },
+            Form::Plain,
+        )),
         _ => None,
     }
 }
@@ -154,16 +177,25 @@ impl ParamRef {
             ["bus", n, rest @ ..] => (Owner::Bus(index(n).ok_or_else(unknown)?), rest),
             ["master", rest @ ..] => (Owner::Master, rest),
             ["transport", "tempo"] => {
-                return Ok(ParamRef { id: ParamId::new(Owner::Transport, Param::Tempo), form: Form::Plain })
+                return Ok(ParamRef {
+                    id: ParamId::new(Owner::Transport, Param::Tempo),
+                    form: Form::Plain,
+                })
             }
             _ => return Err(unknown()),
         };
         let (param, form) = parse_param(rest).ok_or_else(unknown)?;
-        Ok(ParamRef { id: ParamId { owner, param }, form })
+        Ok(ParamRef {
+            id: ParamId { owner, param },
+            form,
+        })
     }
 
     pub fn plain(id: ParamId) -> ParamRef {
-        ParamRef { id, form: Form::Plain }
+        ParamRef {
+            id,
+            form: Form::Plain,
+        }
     }
 
     /// A value on this path to the parameter's own unit.
@@ -207,7 +239,11 @@ impl fmt::Display for ParamRef {
             Param::Gate(x) => write!(f, "gate/{}", name_of(&GATE_FIELDS, x)),
             Param::Comp(x) => write!(f, "comp/{}", name_of(&COMP_FIELDS, x)),
             Param::Send { bus, field } => {
-                let name = if fader { "fader" } else { name_of(&SEND_FIELDS, field) };
+                let name = if fader {
+                    "fader"
+                } else {
+                    name_of(&SEND_FIELDS, field)
+                };
                 write!(f, "send/{}/{}", bus as u32 + 1, name)
             }
             Param::Reverb(x) => write!(f, "reverb/{}", name_of(&REVERB_FIELDS, x)),
@@ -246,7 +282,16 @@ mod tests {
 
     #[test]
     fn rejects_garbage() {
-        for p in ["", "/", "track/0/gain", "track/x/gain", "track/1", "track/1/eq/1", "master/nope", "track/99999999/gain"] {
+        for p in [
+            "",
+            "/",
+            "track/0/gain",
+            "track/x/gain",
+            "track/1",
+            "track/1/eq/1",
+            "master/nope",
+            "track/99999999/gain",
+        ] {
             assert!(ParamRef::parse(p).is_err(), "{p}");
         }
     }

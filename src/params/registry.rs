@@ -1,7 +1,7 @@
 //! Which parameters exist for a given session layout.
 
 use super::id::*;
-use super::path::{PathError, ParamRef};
+use super::path::{ParamRef, PathError};
 use super::spec::Spec;
 
 /// The effect an effect bus runs (aux buses run none).
@@ -25,7 +25,13 @@ pub struct Registry {
     layout: Layout,
 }
 
-const EQ_FIELDS: [EqField; 5] = [EqField::Type, EqField::Freq, EqField::Gain, EqField::Q, EqField::On];
+const EQ_FIELDS: [EqField; 5] = [
+    EqField::Type,
+    EqField::Freq,
+    EqField::Gain,
+    EqField::Q,
+    EqField::On,
+];
 const GATE: [GateField; 6] = [
     GateField::Threshold,
     GateField::Range,
@@ -59,11 +65,19 @@ const DELAY: [DelayField; 7] = [
     DelayField::PingPong,
     DelayField::Mix,
 ];
-const LIMITER: [LimiterField; 3] = [LimiterField::Ceiling, LimiterField::Release, LimiterField::On];
+const LIMITER: [LimiterField; 3] = [
+    LimiterField::Ceiling,
+    LimiterField::Release,
+    LimiterField::On,
+];
 const SENDS: [SendField; 3] = [SendField::Level, SendField::Pre, SendField::On];
 
 fn eq_params() -> impl Iterator<Item = Param> {
-    (0..EQ_BANDS as u8).flat_map(|band| EQ_FIELDS.into_iter().map(move |field| Param::Eq { band, field }))
+    (0..EQ_BANDS as u8).flat_map(|band| {
+        EQ_FIELDS
+            .into_iter()
+            .map(move |field| Param::Eq { band, field })
+    })
 }
 
 impl Registry {
@@ -126,7 +140,11 @@ impl Registry {
             .chain((0..self.layout.buses.len() as u16).map(Owner::Bus))
             .chain([Owner::Master, Owner::Transport]);
         owners
-            .flat_map(|owner| self.params_of(owner).into_iter().map(move |param| ParamId { owner, param }))
+            .flat_map(|owner| {
+                self.params_of(owner)
+                    .into_iter()
+                    .map(move |param| ParamId { owner, param })
+            })
             .collect()
     }
 
@@ -184,7 +202,10 @@ mod tests {
     use super::*;
 
     fn reg() -> Registry {
-        Registry::new(Layout { tracks: 2, buses: vec![BusEffect::Reverb, BusEffect::None] })
+        Registry::new(Layout {
+            tracks: 2,
+            buses: vec![BusEffect::Reverb, BusEffect::None],
+        })
     }
 
     #[test]
@@ -201,7 +222,14 @@ mod tests {
     #[test]
     fn dangling_references_are_errors() {
         let r = reg();
-        assert!(matches!(r.resolve("track/3/gain"), Err(PathError::NoSuch { index: 3, count: 2, .. })));
+        assert!(matches!(
+            r.resolve("track/3/gain"),
+            Err(PathError::NoSuch {
+                index: 3,
+                count: 2,
+                ..
+            })
+        ));
         assert!(r.resolve("track/1/send/3/level").is_err());
         assert!(r.resolve("bus/2/reverb/decay").is_err());
         assert!(r.resolve("bus/1/reverb/decay").is_ok());

@@ -55,7 +55,8 @@ pub enum EqType {
 }
 
 impl EqType {
-    pub const NAMES: &'static [&'static str] = &["peak", "lowshelf", "highshelf", "lowpass", "highpass"];
+    pub const NAMES: &'static [&'static str] =
+        &["peak", "lowshelf", "highshelf", "lowpass", "highpass"];
     pub const ALL: [EqType; 5] = [
         EqType::Peak,
         EqType::LowShelf,
@@ -107,16 +108,40 @@ impl NoteValue {
 }
 
 const fn spec(unit: Unit, min: f32, max: f32, default: f32, taper: Taper) -> Spec {
-    Spec { unit, min, max, default, taper }
+    Spec {
+        unit,
+        min,
+        max,
+        default,
+        taper,
+    }
 }
 const fn switch(default: bool) -> Spec {
-    spec(Unit::Switch, 0.0, 1.0, if default { 1.0 } else { 0.0 }, Taper::Stepped)
+    spec(
+        Unit::Switch,
+        0.0,
+        1.0,
+        if default { 1.0 } else { 0.0 },
+        Taper::Stepped,
+    )
 }
 const fn choice(names: &'static [&'static str], default: usize) -> Spec {
-    spec(Unit::Choice(names), 0.0, (names.len() - 1) as f32, default as f32, Taper::Stepped)
+    spec(
+        Unit::Choice(names),
+        0.0,
+        (names.len() - 1) as f32,
+        default as f32,
+        Taper::Stepped,
+    )
 }
 const LEVEL: Spec = spec(Unit::Decibels, SILENCE_DB, 10.0, 0.0, Taper::FaderLaw);
-const SEND_LEVEL: Spec = spec(Unit::Decibels, SILENCE_DB, 10.0, SILENCE_DB, Taper::FaderLaw);
+const SEND_LEVEL: Spec = spec(
+    Unit::Decibels,
+    SILENCE_DB,
+    10.0,
+    SILENCE_DB,
+    Taper::FaderLaw,
+);
 const FREQ: Spec = spec(Unit::Hertz, 20.0, 20_000.0, 1000.0, Taper::Log);
 
 /// Default (type, freq) of each EQ band: low shelf, two peaks, high shelf.
@@ -203,7 +228,11 @@ impl Spec {
             return None;
         }
         let c = v.clamp(self.min, self.max);
-        Some(if self.taper == Taper::Stepped { c.round() } else { c })
+        Some(if self.taper == Taper::Stepped {
+            c.round()
+        } else {
+            c
+        })
     }
 
     /// Whether `v` lies in range (and is a whole step where steps apply).
@@ -295,7 +324,10 @@ mod tests {
             Param::Pan,
             Param::HpfFreq,
             Param::Comp(CompField::Ratio),
-            Param::Eq { band: 1, field: EqField::Q },
+            Param::Eq {
+                band: 1,
+                field: EqField::Q,
+            },
         ];
         for p in params {
             let s = Spec::of(p);
@@ -310,7 +342,10 @@ mod tests {
 
     #[test]
     fn defaults_are_in_range() {
-        let s = Spec::of(Param::Eq { band: 3, field: EqField::Type });
+        let s = Spec::of(Param::Eq {
+            band: 3,
+            field: EqField::Type,
+        });
         assert_eq!(s.choice_name(s.default), Some("highshelf"));
         assert!(Spec::of(Param::Gain).contains(0.0));
         assert_eq!(Spec::of(Param::Mute).clamp(0.7), Some(1.0));

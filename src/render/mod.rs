@@ -32,7 +32,10 @@ pub fn topology_and_inputs(session: &Session) -> Result<(Topology, Vec<Vec<f32>>
     let mut tracks = Vec::new();
     for t in &session.tracks {
         let stereo = t.channels == 2;
-        let mut shape = TrackShape { stereo, inputs: [None, None] };
+        let mut shape = TrackShape {
+            stereo,
+            inputs: [None, None],
+        };
         if let Source::File(path) = &t.source {
             let audio = read_wav(path)?;
             if audio.frames() == 0 {
@@ -54,7 +57,12 @@ pub fn topology_and_inputs(session: &Session) -> Result<(Topology, Vec<Vec<f32>>
             BusKind::Fx { effect } => BusRole::Fx(effect),
         })
         .collect();
-    let topology = Topology { sample_rate: session.sample_rate as f32, pan_law: session.pan_law, tracks, buses };
+    let topology = Topology {
+        sample_rate: session.sample_rate as f32,
+        pan_law: session.pan_law,
+        tracks,
+        buses,
+    };
     Ok((topology, inputs))
 }
 
@@ -65,7 +73,9 @@ fn fit_channels(audio: Audio, stereo: bool) -> Vec<(Vec<f32>, u32)> {
     let mut ch = audio.channels;
     let mono = |ch: &[Vec<f32>]| {
         let k = ch.len() as f32;
-        (0..ch[0].len()).map(|i| ch.iter().map(|c| c[i]).sum::<f32>() / k).collect::<Vec<f32>>()
+        (0..ch[0].len())
+            .map(|i| ch.iter().map(|c| c[i]).sum::<f32>() / k)
+            .collect::<Vec<f32>>()
     };
     match (stereo, ch.len()) {
         (false, 1) => vec![(ch.remove(0), rate)],
@@ -123,5 +133,8 @@ pub fn render(session: &Session, tail_s: f32) -> Result<Audio, RenderError> {
         ch.drain(..latency.min(ch.len()));
     }
     let [l, r] = master;
-    Ok(Audio { sample_rate: sr, channels: vec![l, r] })
+    Ok(Audio {
+        sample_rate: sr,
+        channels: vec![l, r],
+    })
 }

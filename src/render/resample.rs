@@ -39,18 +39,29 @@ mod tests {
     use super::*;
 
     fn sine(freq: f64, rate: u32, len: usize) -> Vec<f32> {
-        (0..len).map(|n| (2.0 * std::f64::consts::PI * freq * n as f64 / rate as f64).sin() as f32).collect()
+        (0..len)
+            .map(|n| (2.0 * std::f64::consts::PI * freq * n as f64 / rate as f64).sin() as f32)
+            .collect()
     }
 
     #[test]
     fn sine_survives_up_and_down_conversion() {
-        for (from, to) in [(44_100, 48_000), (48_000, 44_100), (96_000, 48_000), (48_000, 96_000)] {
+        for (from, to) in [
+            (44_100, 48_000),
+            (48_000, 44_100),
+            (96_000, 48_000),
+            (48_000, 96_000),
+        ] {
             let x = sine(1000.0, from, from as usize / 4);
             let y = resample(&x, from, to);
             assert_eq!(y.len(), to as usize / 4);
             let want = sine(1000.0, to, y.len());
             // Ignore the edges, where the filter sees the file's ends.
-            let err = y[200..y.len() - 200].iter().zip(&want[200..]).map(|(a, b)| (a - b).abs()).fold(0.0, f32::max);
+            let err = y[200..y.len() - 200]
+                .iter()
+                .zip(&want[200..])
+                .map(|(a, b)| (a - b).abs())
+                .fold(0.0, f32::max);
             assert!(err < 1e-3, "{from}->{to}: {err}");
         }
     }
@@ -59,7 +70,9 @@ mod tests {
     fn content_above_the_new_nyquist_is_removed() {
         let x = sine(30_000.0, 96_000, 48_000);
         let y = resample(&x, 96_000, 48_000);
-        let peak = y[200..y.len() - 200].iter().fold(0.0f32, |m, v| m.max(v.abs()));
+        let peak = y[200..y.len() - 200]
+            .iter()
+            .fold(0.0f32, |m, v| m.max(v.abs()));
         assert!(peak < 1e-3, "{peak}");
     }
 }

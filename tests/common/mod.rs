@@ -2,8 +2,8 @@
 //! says only what it sets, feeds and expects.
 #![allow(dead_code)]
 
-use mixbridge::engine::{self, BusRole, Engine, EngineHandle, Topology, TrackShape};
 use mixbridge::engine::dsp::pan::PanLaw;
+use mixbridge::engine::{self, BusRole, Engine, EngineHandle, Topology, TrackShape};
 use mixbridge::params::{BusEffect, Registry};
 
 pub const SR: f32 = 48_000.0;
@@ -36,18 +36,35 @@ impl Rig {
             .map(|&stereo| {
                 let a = next;
                 next += if stereo { 2 } else { 1 };
-                TrackShape { stereo, inputs: [Some(a), stereo.then_some(a + 1)] }
+                TrackShape {
+                    stereo,
+                    inputs: [Some(a), stereo.then_some(a + 1)],
+                }
             })
             .collect();
-        let topology = Topology { sample_rate, pan_law, tracks, buses: buses.to_vec() };
+        let topology = Topology {
+            sample_rate,
+            pan_law,
+            tracks,
+            buses: buses.to_vec(),
+        };
         let registry = Registry::new(topology.layout());
         let (engine, handle) = engine::new(topology.clone(), &[]);
-        Rig { engine, handle, registry, topology, inputs: next }
+        Rig {
+            engine,
+            handle,
+            registry,
+            topology,
+            inputs: next,
+        }
     }
 
     /// Set a parameter by path, in the path's form (`fader` paths normalized).
     pub fn set(&mut self, path: &str, value: f32) {
-        let r = self.registry.resolve(path).unwrap_or_else(|e| panic!("{e}"));
+        let r = self
+            .registry
+            .resolve(path)
+            .unwrap_or_else(|e| panic!("{e}"));
         self.handle.set(r.id, r.to_plain(value));
         self.handle.flush();
     }
@@ -88,18 +105,26 @@ impl Rig {
 pub fn tone(freq: f32, db: f32, seconds: f32, sample_rate: f32) -> Vec<f32> {
     let a = 10f32.powf(db / 20.0);
     let n = (seconds * sample_rate) as usize;
-    (0..n).map(|i| a * (2.0 * std::f32::consts::PI * freq * i as f32 / sample_rate).sin()).collect()
+    (0..n)
+        .map(|i| a * (2.0 * std::f32::consts::PI * freq * i as f32 / sample_rate).sin())
+        .collect()
 }
 
 /// Peak level in dBFS of the second half of `x` (past any ramp).
 pub fn settled_peak_db(x: &[f32]) -> f32 {
     let tail = &x[x.len() / 2..];
-    20.0 * tail.iter().fold(0.0f32, |m, v| m.max(v.abs())).max(1e-12).log10()
+    20.0 * tail
+        .iter()
+        .fold(0.0f32, |m, v| m.max(v.abs()))
+        .max(1e-12)
+        .log10()
 }
 
 /// The largest sample-to-sample difference.
 pub fn max_step(x: &[f32]) -> f32 {
-    x.windows(2).map(|w| (w[1] - w[0]).abs()).fold(0.0, f32::max)
+    x.windows(2)
+        .map(|w| (w[1] - w[0]).abs())
+        .fold(0.0, f32::max)
 }
 
 /// Level in dB (peak-equivalent of a sine) of the `freq` component of `x`,

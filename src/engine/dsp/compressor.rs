@@ -238,10 +238,10 @@ impl Compressor {
         if !steady {
             let mut max_weighted = 0.0f32;
             for g in gains.iter_mut() {
-                let on = self.on.next();
+                let on = self.on.step();
                 let reduction = on * *g;
                 max_weighted = max_weighted.max(reduction);
-                *g = fastmath::db_to_gain(on * self.makeup.next() - reduction);
+                *g = fastmath::db_to_gain(on * self.makeup.step() - reduction);
             }
             max_weighted
         } else {

@@ -342,9 +342,9 @@ impl Delay {
 
     #[inline]
     fn tick(&mut self, x_l: f32, x_r: f32) -> (f32, f32) {
-        let fb = self.feedback.next();
-        let mix = self.mix.next();
-        let pp = self.pingpong.next();
+        let fb = self.feedback.step();
+        let mix = self.mix.step();
+        let pp = self.pingpong.step();
         let [e_l, e_r] = self.heads.read(&self.line);
         // Ping-pong: the mono sum enters the left line only, and each line
         // feeds the other, so echoes alternate sides.

@@ -400,7 +400,7 @@ impl Limiter {
                 .push(xl)
                 .max(self.detect[1].push(xr))
                 .max(short);
-            let ceiling = self.ceiling.next();
+            let ceiling = self.ceiling.step();
             let limit = ceiling * self.margin;
             let needed = if peak > limit { limit / peak } else { 1.0 };
             let held = self.hold.push(needed);
@@ -411,7 +411,7 @@ impl Limiter {
             };
             let half_way = self.ramp[0].push(self.envelope);
             let gain = self.ramp[1].push(half_way).min(1.0);
-            let on = self.on.next();
+            let on = self.on.step();
             let gain = 1.0 + on * (gain - 1.0);
             min_gain = min_gain.min(gain);
             let mut yl = self.delay[0].push(xl) * gain;

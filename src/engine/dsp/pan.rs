@@ -56,12 +56,19 @@ impl PanLaw {
 impl FromStr for PanLaw {
     type Err = String;
     fn from_str(s: &str) -> Result<Self, Self::Err> {
-        let t: String = s.chars().filter(|c| !c.is_whitespace()).collect::<String>().to_ascii_lowercase();
+        let t: String = s
+            .chars()
+            .filter(|c| !c.is_whitespace())
+            .collect::<String>()
+            .to_ascii_lowercase();
         match t.as_str() {
             "-3db" | "-3" | "equal-power" => Ok(PanLaw::EqualPower),
             "-4.5db" | "-4.5" => Ok(PanLaw::Compromise),
             "-6db" | "-6" | "linear" => Ok(PanLaw::Linear),
-            _ => Err(format!("`{s}` is not a pan law; allowed: {}", Self::NAMES.join(", "))),
+            _ => Err(format!(
+                "`{s}` is not a pan law; allowed: {}",
+                Self::NAMES.join(", ")
+            )),
         }
     }
 }
@@ -84,14 +91,24 @@ mod tests {
 
     #[test]
     fn centre_and_extremes() {
-        for (law, centre_db) in [(PanLaw::EqualPower, -3.01), (PanLaw::Compromise, -4.52), (PanLaw::Linear, -6.02)] {
+        for (law, centre_db) in [
+            (PanLaw::EqualPower, -3.01),
+            (PanLaw::Compromise, -4.52),
+            (PanLaw::Linear, -6.02),
+        ] {
             let (l, r) = law.gains(0.0);
             assert!((db(l) - centre_db).abs() < 0.02, "{law:?} {}", db(l));
             assert!((l - r).abs() < 1e-6);
             let (l, r) = law.gains(-1.0);
-            assert!((l - 1.0).abs() < 1e-6 && r.abs() < 1e-6, "{law:?} hard left {l} {r}");
+            assert!(
+                (l - 1.0).abs() < 1e-6 && r.abs() < 1e-6,
+                "{law:?} hard left {l} {r}"
+            );
             let (l, r) = law.gains(1.0);
-            assert!(l.abs() < 1e-6 && (r - 1.0).abs() < 1e-6, "{law:?} hard right {l} {r}");
+            assert!(
+                l.abs() < 1e-6 && (r - 1.0).abs() < 1e-6,
+                "{law:?} hard right {l} {r}"
+            );
         }
     }
 

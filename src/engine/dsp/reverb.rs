@@ -526,7 +526,7 @@ impl Reverb {
             }
             peak[0] = max(peak[0], dry_l.abs());
             peak[1] = max(peak[1], dry_r.abs());
-            let mix = self.mix.next();
+            let mix = self.mix.step();
             *x_l = dry_l + mix * (wet_l - dry_l);
             *x_r = dry_r + mix * (wet_r - dry_r);
         }

@@ -21,7 +21,12 @@ impl Lanes {
     #[inline(always)]
     fn mul_add(self, a: Lanes, b: Lanes) -> Lanes {
         let (s, a, b) = (self.0, a.0, b.0);
-        Lanes([s[0] + a[0] * b[0], s[1] + a[1] * b[1], s[2] + a[2] * b[2], s[3] + a[3] * b[3]])
+        Lanes([
+            s[0] + a[0] * b[0],
+            s[1] + a[1] * b[1],
+            s[2] + a[2] * b[2],
+            s[3] + a[3] * b[3],
+        ])
     }
 
     /// The largest |value| over the lanes of the sum of four partial sums.
@@ -149,7 +154,8 @@ mod tests {
         let mut peak = 0.0f32;
         for n in 0..(sr as usize / 10) {
             let x = amp
-                * (2.0 * std::f32::consts::PI * freq_ratio * n as f32 + phase_deg.to_radians()).sin();
+                * (2.0 * std::f32::consts::PI * freq_ratio * n as f32 + phase_deg.to_radians())
+                    .sin();
             peak = peak.max(tp.push(x));
         }
         20.0 * peak.log10()
@@ -187,7 +193,10 @@ mod tests {
             meter.add_frames_f32(&x).unwrap();
             let theirs = meter.true_peak(0).unwrap() as f32;
             let under = 20.0 * (theirs / ours).log10();
-            assert!(under < 0.05, "{rate} Hz: libebur128 reads {under} dB higher");
+            assert!(
+                under < 0.05,
+                "{rate} Hz: libebur128 reads {under} dB higher"
+            );
         }
     }
 
