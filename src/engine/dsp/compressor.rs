@@ -17,7 +17,7 @@
 //! a level step is the set time constant) and keeps the knee exact.
 //!
 //! Costs: one fast log and one fast exp per sample ([`super::fastmath`]).
-//! Blocks run in chunks of [`CHUNK`] samples in three passes (levels and
+//! Blocks run in chunks of `CHUNK` samples in three passes (levels and
 //! static curve, detector, gains) so that only the detector recursion is
 //! serial and the other two vectorize; a chunk that stays below the knee with
 //! nothing left to release gets one constant gain.
