@@ -4,7 +4,9 @@
 
 pub mod audio_file;
 pub mod cli;
+pub mod control;
 pub mod engine;
+pub mod osc;
 pub mod params;
 pub mod render;
 pub mod report;

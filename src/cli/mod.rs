@@ -3,6 +3,7 @@
 mod check;
 mod meter;
 mod render;
+mod run;
 
 use clap::{Parser, Subcommand};
 use std::process::ExitCode;
@@ -15,11 +16,15 @@ use std::process::ExitCode;
 )]
 pub struct Cli {
     #[command(subcommand)]
-    command: Command,
+    command: Option<Command>,
 }
 
 #[derive(Subcommand)]
 enum Command {
+    /// Run the daemon in the foreground (the default with no verb).
+    Run(run::Args),
+    /// List audio hosts and devices.
+    Devices,
     /// Render a session offline to a WAV file and print its loudness report.
     Render(render::Args),
     /// Print the loudness report of audio files, with delivery-target checks.
@@ -30,9 +35,18 @@ enum Command {
 
 /// Parse the command line and run the verb.
 pub fn main() -> ExitCode {
-    env_logger::Builder::from_env(env_logger::Env::default().default_filter_or("info")).init();
     let cli = Cli::parse();
-    let result = match cli.command {
+    let command = cli.command.unwrap_or(Command::Run(run::Args::default()));
+    if !matches!(command, Command::Run(_)) {
+        // The daemon sets up its own logging from its config.
+        env_logger::Builder::from_env(env_logger::Env::default().default_filter_or("info")).init();
+    }
+    let result = match command {
+        Command::Run(a) => run::run(a),
+        Command::Devices => {
+            print!("{}", crate::audio::describe_devices());
+            Ok(ExitCode::SUCCESS)
+        }
         Command::Render(a) => render::run(a),
         Command::Meter(a) => meter::run(a),
         Command::Check(a) => check::run(a),

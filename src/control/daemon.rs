@@ -1,0 +1,420 @@
+//! `mixbridge run`: the daemon's control thread.
+//!
+//! One event loop owns the mix model. Everything else talks to it by
+//! messages: the OSC receive thread (datagrams), the signal thread (terminate,
+//! reload), the audio backend (device lost), and a 20 Hz ticker that flushes
+//! the engine queue, saves state when due, pets the watchdog and retries a
+//! lost device. Every change goes model → engine; the model is saved to the
+//! state directory and restored at start.
+
+use super::model::Mix;
+use super::wiring::{wire, Wiring};
+use crate::audio::{self, AudioEvent, AudioSpec, Running};
+use crate::config::Config;
+use crate::engine::{self, EngineHandle};
+use crate::osc::{self, Datagram, OscStats};
+use crate::service::{self, Notifier, Signal, Watchdog};
+use crate::session::Session;
+use crate::state::{Debounce, LoadOutcome, MixState, StateStore};
+use crossbeam_channel::{bounded, select, tick, Receiver, Sender};
+use std::net::UdpSocket;
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicBool, Ordering::Relaxed};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+/// How often the control loop wakes when nothing else happens.
+const TICK: Duration = Duration::from_millis(50);
+/// Device recovery: first retry after this, doubling up to [`RETRY_MAX`].
+const RETRY_MIN: Duration = Duration::from_millis(500);
+const RETRY_MAX: Duration = Duration::from_secs(10);
+/// How often the status line (systemd STATUS=, and the log on change) is refreshed.
+const STATUS_EVERY: Duration = Duration::from_secs(2);
+
+/// The audio side as it stands: running, or waiting to retry.
+enum AudioState {
+    Running(Running),
+    Down { since: Instant, retry_at: Instant, backoff: Duration },
+}
+
+pub struct Daemon {
+    config_path: Option<PathBuf>,
+    config: Config,
+    session: Session,
+    wiring: Wiring,
+    mix: Mix,
+    handle: EngineHandle,
+    audio: AudioState,
+    audio_tx: Sender<AudioEvent>,
+    audio_rx: Receiver<AudioEvent>,
+    store: StateStore,
+    debounce: Debounce,
+    notifier: Notifier,
+    watchdog: Watchdog,
+    osc: Option<OscServer>,
+    last_status: String,
+}
+
+struct OscServer {
+    socket: UdpSocket,
+    rx: Receiver<Datagram>,
+    stats: Arc<OscStats>,
+    stop: Arc<AtomicBool>,
+    thread: Option<std::thread::JoinHandle<()>>,
+}
+
+impl Drop for OscServer {
+    fn drop(&mut self) {
+        self.stop.store(true, Relaxed);
+        if let Some(t) = self.thread.take() {
+            let _ = t.join();
+        }
+    }
+}
+
+/// Run the daemon until SIGTERM/SIGINT. Start-up errors (a bad config or
+/// session) are returned; everything after start-up is logged and survived.
+pub fn run(config_path: Option<&Path>) -> Result<(), Box<dyn std::error::Error>> {
+    let config = Config::load(config_path)?;
+    service::init_logging(config.log_level);
+    match &config.file {
+        Some(f) => log::info!("config: {}", f.display()),
+        None => log::info!("config: built-in defaults (no file found)"),
+    }
+    let (sig_tx, sig_rx) = bounded(16);
+    service::spawn_signal_thread(sig_tx)?;
+    let mut daemon = Daemon::start(config_path.map(Path::to_path_buf), config)?;
+    daemon.run_loop(sig_rx);
+    Ok(())
+}
+
+impl Daemon {
+    fn start(config_path: Option<PathBuf>, config: Config) -> Result<Daemon, Box<dyn std::error::Error>> {
+        let session = Session::load(&config.session)?;
+        log::info!("session: {} ({} tracks, {} buses)", session.file.display(), session.tracks.len(), session.buses.len());
+        let wiring = wire(&session, &config.routing);
+        if !wiring.file_tracks.is_empty() {
+            log::info!("file-sourced tracks are silent live until transport playback: {}", wiring.file_tracks.join(", "));
+        }
+        let mut mix = Mix::from_session(&session);
+        let store = StateStore::new(&config.state_dir);
+        log::info!("state: {}", config.state_dir.display());
+        restore(&mut mix, &store, &session);
+
+        let (_, handle) = engine::new(wiring.topology.clone(), &[]);
+        let (audio_tx, audio_rx) = bounded(16);
+        let mut d = Daemon {
+            osc: None,
+            config_path,
+            session,
+            wiring,
+            mix,
+            handle,
+            audio: AudioState::Down { since: Instant::now(), retry_at: Instant::now(), backoff: RETRY_MIN },
+            audio_tx,
+            audio_rx,
+            store,
+            debounce: Debounce::default(),
+            notifier: Notifier::from_env(),
+            watchdog: Watchdog::default(),
+            last_status: String::new(),
+            config,
+        };
+        d.start_audio();
+        d.osc = d.start_osc();
+        d.notifier.ready();
+        Ok(d)
+    }
+
+    fn audio_spec(&self) -> AudioSpec {
+        let a = &self.config.audio;
+        AudioSpec {
+            backend: a.backend,
+            device: a.device.clone(),
+            sample_rate: self.session.sample_rate,
+            buffer_frames: a.buffer_frames,
+            inputs: self.wiring.inputs,
+            output_map: self.wiring.output_map.clone(),
+            test_signal: a.test_signal.clone(),
+        }
+    }
+
+    /// Build a fresh engine at the model's values and start the backend on it.
+    fn start_audio(&mut self) {
+        if self.session.sample_rate != self.config.audio.sample_rate {
+            log::warn!(
+                "the session runs at {} Hz; the config asks for {} Hz: using the session's rate",
+                self.session.sample_rate,
+                self.config.audio.sample_rate
+            );
+        }
+        let (engine, handle) = engine::new(self.wiring.topology.clone(), &self.mix.values());
+        self.handle = handle;
+        match audio::start(&self.audio_spec(), engine, self.audio_tx.clone()) {
+            Ok(running) => {
+                let i = &running.info;
+                log::info!(
+                    "audio: {} device \"{}\", {} Hz, {} frames per buffer, input-to-output latency {} frames ({:.2} ms){}",
+                    i.backend,
+                    i.device,
+                    i.sample_rate,
+                    i.buffer_frames,
+                    i.latency_frames,
+                    i.latency_frames as f64 * 1000.0 / i.sample_rate as f64,
+                    if i.realtime { ", real-time priority" } else { "" }
+                );
+                if !i.realtime {
+                    log::warn!("audio: no real-time priority (grant rtprio to the user or run the systemd unit); expect dropouts under load");
+                }
+                self.audio = AudioState::Running(running);
+            }
+            Err(e) => {
+                let backoff = match &self.audio {
+                    AudioState::Down { backoff, .. } => *backoff,
+                    AudioState::Running(_) => RETRY_MIN,
+                };
+                log::warn!("audio: {e}; retrying in {:.1} s", backoff.as_secs_f32());
+                self.audio = AudioState::Down {
+                    since: Instant::now(),
+                    retry_at: Instant::now() + backoff,
+                    backoff: (backoff * 2).min(RETRY_MAX),
+                };
+            }
+        }
+    }
+
+    fn start_osc(&self) -> Option<OscServer> {
+        let listen = self.config.osc.listen;
+        let socket = match UdpSocket::bind(listen) {
+            Ok(s) => s,
+            Err(e) => {
+                log::error!("OSC: cannot listen on {listen}: {e}; running without OSC");
+                return None;
+            }
+        };
+        let (tx, rx) = bounded(osc::QUEUE);
+        let stats = Arc::new(OscStats::default());
+        let stop = Arc::new(AtomicBool::new(false));
+        let allow = self.config.osc.allow.clone();
+        let thread = osc::spawn_receiver(
+            socket.try_clone().ok()?,
+            move |ip| allow.iter().any(|net| net.contains(ip)),
+            stats.clone(),
+            tx,
+            stop.clone(),
+        )
+        .ok()?;
+        log::info!("OSC: listening on udp {}", socket.local_addr().map(|a| a.to_string()).unwrap_or_default());
+        Some(OscServer { socket, rx, stats, stop, thread: Some(thread) })
+    }
+
+    fn run_loop(&mut self, signals: Receiver<Signal>) {
+        let ticker = tick(TICK);
+        let never = crossbeam_channel::never();
+        let mut last_status = Instant::now() - STATUS_EVERY;
+        loop {
+            let osc_rx = self.osc.as_ref().map(|o| o.rx.clone()).unwrap_or_else(|| never.clone());
+            select! {
+                recv(signals) -> s => match s {
+                    Ok(Signal::Terminate) | Err(_) => break,
+                    Ok(Signal::Reload) => self.reload(),
+                },
+                recv(osc_rx) -> d => if let Ok(d) = d { self.on_datagram(d) },
+                recv(self.audio_rx) -> e => if let Ok(e) = e { self.on_audio_event(e) },
+                recv(ticker) -> _ => {
+                    self.on_tick();
+                    if last_status.elapsed() >= STATUS_EVERY {
+                        last_status = Instant::now();
+                        self.report_status();
+                    }
+                }
+            }
+        }
+        self.shutdown();
+    }
+
+    fn on_datagram(&mut self, d: Datagram) {
+        let Some(server) = &self.osc else { return };
+        let out = osc::apply(&mut self.mix, &d.bytes);
+        if out.malformed {
+            server.stats.malformed.fetch_add(1, Relaxed);
+        }
+        server.stats.unknown_addresses.fetch_add(out.unknown as u64, Relaxed);
+        for reply in out.replies {
+            if let Some(bytes) = osc::encode(reply) {
+                let _ = server.socket.send_to(&bytes, d.from);
+            }
+        }
+        if !out.changes.is_empty() {
+            for (id, v) in out.changes {
+                self.handle.set(id, v);
+            }
+            self.debounce.mark(Instant::now());
+        }
+    }
+
+    fn on_audio_event(&mut self, e: AudioEvent) {
+        match e {
+            AudioEvent::Lost(why) => {
+                if matches!(self.audio, AudioState::Running(_)) {
+                    log::error!("audio: device lost ({why}); the mix keeps running here and resumes when the device returns");
+                    // Dropping `Running` stops and frees the streams.
+                    self.audio = AudioState::Down { since: Instant::now(), retry_at: Instant::now() + RETRY_MIN, backoff: RETRY_MIN };
+                }
+            }
+        }
+    }
+
+    fn on_tick(&mut self) {
+        let now = Instant::now();
+        self.handle.flush();
+        if self.debounce.due(now) {
+            self.save();
+        }
+        let (callbacks, recovering) = match &self.audio {
+            AudioState::Running(r) => (r.stats.callbacks(), false),
+            AudioState::Down { retry_at, .. } => {
+                if now >= *retry_at {
+                    self.start_audio();
+                }
+                (0, true)
+            }
+        };
+        if self.watchdog.feed(now, callbacks, recovering) {
+            self.notifier.watchdog();
+        }
+    }
+
+    fn report_status(&mut self) {
+        let status = match &self.audio {
+            AudioState::Running(r) => format!(
+                "{} \"{}\" {} Hz/{}: {} xruns",
+                r.info.backend,
+                r.info.device,
+                r.info.sample_rate,
+                r.info.buffer_frames,
+                r.stats.xruns()
+            ),
+            AudioState::Down { since, .. } => format!("audio device down for {} s, retrying", since.elapsed().as_secs()),
+        };
+        if status != self.last_status {
+            self.notifier.status(&status);
+            if let AudioState::Running(r) = &self.audio {
+                if r.stats.xruns() > 0 {
+                    log::warn!("audio: {status}");
+                }
+            }
+            self.last_status = status;
+        }
+    }
+
+    fn save(&mut self) {
+        let state = MixState { session: session_id(&self.session), values: self.mix.by_path() };
+        match self.store.save(&state) {
+            Ok(()) => self.debounce.saved(),
+            Err(e) => log::error!("state: cannot save to {}: {e}", self.config.state_dir.display()),
+        }
+    }
+
+    /// SIGHUP: re-read config and session; apply them only if both are good.
+    fn reload(&mut self) {
+        self.notifier.reloading();
+        log::info!("reload requested");
+        let loaded = Config::load(self.config_path.as_deref())
+            .and_then(|c| Session::load(&c.session).map(|s| (c, s)));
+        match loaded {
+            Err(errors) => {
+                for e in &errors.0 {
+                    log::error!("reload: {e}");
+                }
+                log::error!("reload failed; still running on the previous config and session");
+            }
+            Ok((config, session)) => self.apply_reload(config, session),
+        }
+        self.notifier.ready();
+    }
+
+    fn apply_reload(&mut self, config: Config, session: Session) {
+        let wiring = wire(&session, &config.routing);
+        let audio_changed = config.audio != self.config.audio || wiring.inputs != self.wiring.inputs || wiring.output_map != self.wiring.output_map;
+        let osc_changed = config.osc != self.config.osc;
+        if wiring.topology != self.wiring.topology {
+            // New structure: a new model at the new session's values, with
+            // every live value that still exists carried over.
+            let live = self.mix.by_path();
+            let mut mix = Mix::from_session(&session);
+            mix.restore(&live);
+            apply_edited(&mut mix, &self.session, &session);
+            self.mix = mix;
+            self.handle.rebuild(wiring.topology.clone(), &self.mix.values());
+        } else {
+            // Same structure: only values edited in the file apply; live
+            // moves of everything else are kept.
+            for (id, v) in apply_edited(&mut self.mix, &self.session, &session) {
+                self.handle.set(id, v);
+            }
+        }
+        self.wiring = wiring;
+        self.session = session;
+        self.config = config;
+        if audio_changed {
+            log::info!("reload: audio settings changed; restarting the audio device");
+            self.audio = AudioState::Down { since: Instant::now(), retry_at: Instant::now(), backoff: RETRY_MIN };
+            self.start_audio();
+        }
+        if osc_changed {
+            self.osc = None;
+            self.osc = self.start_osc();
+        }
+        self.debounce.mark(Instant::now());
+        log::info!("reload done");
+    }
+
+    fn shutdown(&mut self) {
+        self.notifier.stopping();
+        log::info!("stopping: saving state");
+        self.save();
+        self.audio = AudioState::Down { since: Instant::now(), retry_at: Instant::now(), backoff: RETRY_MIN };
+        self.osc = None;
+    }
+}
+
+/// Apply to `mix` the values whose entries in the session file changed
+/// between `old` and `new`; returns what changed.
+fn apply_edited(mix: &mut Mix, old: &Session, new: &Session) -> Vec<(crate::params::ParamId, f32)> {
+    let before: std::collections::BTreeMap<_, _> = crate::render::session_values(old).into_iter().collect();
+    crate::render::session_values(new)
+        .into_iter()
+        .filter(|(id, v)| before.get(id) != Some(v))
+        .filter_map(|(id, v)| mix.set(id, v).map(|v| (id, v)))
+        .collect()
+}
+
+/// The identity the state file keeps, so another session's state is not applied.
+fn session_id(session: &Session) -> String {
+    session.file.display().to_string()
+}
+
+/// Restore the last saved mix of this session, if there is one.
+fn restore(mix: &mut Mix, store: &StateStore, session: &Session) {
+    match store.load() {
+        LoadOutcome::Fresh => log::info!("state: none saved yet; starting from the session file"),
+        LoadOutcome::Loaded { state, from_previous, set_aside } => {
+            for (path, why) in &set_aside {
+                log::warn!("state: set aside {} ({why})", path.display());
+            }
+            if from_previous {
+                log::warn!("state: restored the previous generation");
+            }
+            if state.session != session_id(session) {
+                log::warn!("state: saved for session {}, not this one; starting from the session file", state.session);
+                return;
+            }
+            let stale = mix.restore(&state.values);
+            if !stale.is_empty() {
+                log::warn!("state: {} saved values no longer exist in the session", stale.len());
+            }
+            log::info!("state: restored {} values", state.values.len() - stale.len());
+        }
+    }
+}
