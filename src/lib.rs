@@ -8,6 +8,7 @@ pub mod engine;
 pub mod params;
 pub mod render;
 pub mod report;
+pub mod service;
 pub mod session;
 pub mod units;
 pub mod yaml;
