@@ -12,7 +12,7 @@ use mixbridge::state::{LoadOutcome, MixState, StateStore};
 use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
-use std::time::{Duration, SystemTime, UNIX_EPOCH};
+use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
 const CHILD: &str = "MIXBRIDGE_TEST_STATE_CHILD";
 const SESSION: &str = "/srv/kill-test";
@@ -82,6 +82,19 @@ fn kill_9_at_random_moments_always_leaves_a_state_that_loads() {
     println!("KILL_SEED={seed}");
     let mut rng = Rng(seed);
     let store = StateStore::new(dir.path());
+    // Kill anywhere from before the first save to about ten saves in,
+    // however fast this machine's disk is.
+    let one_save = {
+        let scratch = tempfile::tempdir().unwrap();
+        let s = StateStore::new(scratch.path());
+        let t = Instant::now();
+        for n in 0..10 {
+            s.save(&state(n)).unwrap();
+        }
+        t.elapsed() / 10
+    };
+    let window = (one_save * 10).clamp(Duration::from_millis(2), Duration::from_millis(200));
+    println!("one save takes {one_save:?}; kills within {window:?} of the start");
     let exe: PathBuf = std::env::current_exe().unwrap();
     let rounds = 200;
     let (mut last, mut from_previous, mut saves) = (0u32, 0, 0u32);
@@ -113,8 +126,7 @@ fn kill_9_at_random_moments_always_leaves_a_state_that_loads() {
             started, last,
             "round {round}: the child started from another state"
         );
-        // Anywhere from before the first save to dozens of saves in.
-        std::thread::sleep(Duration::from_micros(rng.below(20_000)));
+        std::thread::sleep(Duration::from_micros(rng.below(window.as_micros() as u64)));
         child.kill().unwrap(); // SIGKILL
         child.wait().unwrap();
 
