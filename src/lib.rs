@@ -4,11 +4,13 @@
 
 pub mod audio_file;
 pub mod cli;
+pub mod config;
 pub mod engine;
 pub mod params;
 pub mod render;
 pub mod report;
 pub mod service;
 pub mod session;
+pub mod state;
 pub mod units;
 pub mod yaml;
