@@ -54,7 +54,22 @@ pub fn read_wav(path: &Path) -> Result<Audio, AudioFileError> {
             why: "the file has no channels".into(),
         });
     }
-    let mut channels = vec![Vec::with_capacity(reader.duration() as usize); n];
+    let bits = spec.bits_per_sample;
+    let supported = match spec.sample_format {
+        hound::SampleFormat::Float => bits == 32,
+        hound::SampleFormat::Int => (8..=32).contains(&bits),
+    };
+    if !supported {
+        return Err(AudioFileError::Unsupported {
+            path: p,
+            why: format!("{bits}-bit {:?} samples are not supported; allowed: 8 to 32-bit integer or 32-bit float", spec.sample_format),
+        });
+    }
+    // The header's length is only a claim: reserve no more than the file holds.
+    let file_frames =
+        std::fs::metadata(path).map_or(0, |m| m.len()) / (n as u64 * (bits as u64 / 8).max(1));
+    let frames = (reader.duration() as u64).min(file_frames) as usize;
+    let mut channels = vec![Vec::with_capacity(frames); n];
     match spec.sample_format {
         hound::SampleFormat::Float => {
             for (i, s) in reader.samples::<f32>().enumerate() {
@@ -62,7 +77,7 @@ pub fn read_wav(path: &Path) -> Result<Audio, AudioFileError> {
             }
         }
         hound::SampleFormat::Int => {
-            let scale = 1.0 / (1u64 << (spec.bits_per_sample - 1)) as f32;
+            let scale = 1.0 / (1u64 << (bits - 1)) as f32;
             for (i, s) in reader.samples::<i32>().enumerate() {
                 channels[i % n].push(s.map_err(wrap)? as f32 * scale);
             }

@@ -4,12 +4,15 @@
 
 pub mod audio_file;
 pub mod cli;
+pub mod config;
 pub mod control;
 pub mod engine;
 pub mod osc;
 pub mod params;
 pub mod render;
 pub mod report;
+pub mod service;
 pub mod session;
+pub mod state;
 pub mod units;
 pub mod yaml;

@@ -8,13 +8,12 @@
 //! state directory and restored at start.
 
 use super::model::Mix;
-use super::wiring::{wire, Wiring};
 use crate::audio::{self, AudioEvent, AudioSpec, Running};
-use crate::config::Config;
-use crate::engine::{self, EngineHandle};
+use crate::config::{Config, Wiring};
+use crate::engine::{self, EngineHandle, Topology};
 use crate::osc::{self, Datagram, OscStats};
 use crate::service::{self, Notifier, Signal, Watchdog};
-use crate::session::Session;
+use crate::session::{Session, Source};
 use crate::state::{Debounce, LoadOutcome, MixState, StateStore};
 use crossbeam_channel::{bounded, select, tick, Receiver, Sender};
 use std::net::UdpSocket;
@@ -91,17 +90,23 @@ pub fn run(config_path: Option<&Path>) -> Result<(), Box<dyn std::error::Error>>
 impl Daemon {
     fn start(config_path: Option<PathBuf>, config: Config) -> Result<Daemon, Box<dyn std::error::Error>> {
         let session = Session::load(&config.session)?;
+        let wiring = config.wiring(&session)?;
         log::info!("session: {} ({} tracks, {} buses)", session.file.display(), session.tracks.len(), session.buses.len());
-        let wiring = wire(&session, &config.routing);
-        if !wiring.file_tracks.is_empty() {
-            log::info!("file-sourced tracks are silent live until transport playback: {}", wiring.file_tracks.join(", "));
+        let file_tracks: Vec<&str> = session
+            .tracks
+            .iter()
+            .filter(|t| matches!(t.source, Source::File(_)))
+            .map(|t| t.name.as_str())
+            .collect();
+        if !file_tracks.is_empty() {
+            log::info!("file-sourced tracks are silent live until transport playback: {}", file_tracks.join(", "));
         }
         let mut mix = Mix::from_session(&session);
         let store = StateStore::new(&config.state_dir);
         log::info!("state: {}", config.state_dir.display());
         restore(&mut mix, &store, &session);
 
-        let (_, handle) = engine::new(wiring.topology.clone(), &[]);
+        let (_, handle) = engine::new(topology(&session, &wiring), &[]);
         let (audio_tx, audio_rx) = bounded(16);
         let mut d = Daemon {
             osc: None,
@@ -115,8 +120,8 @@ impl Daemon {
             audio_rx,
             store,
             debounce: Debounce::default(),
+            watchdog: Watchdog::new(Notifier::from_env().watchdog_interval().unwrap_or(Duration::from_secs(1))),
             notifier: Notifier::from_env(),
-            watchdog: Watchdog::default(),
             last_status: String::new(),
             config,
         };
@@ -133,8 +138,8 @@ impl Daemon {
             device: a.device.clone(),
             sample_rate: self.session.sample_rate,
             buffer_frames: a.buffer_frames,
-            inputs: self.wiring.inputs,
-            output_map: self.wiring.output_map.clone(),
+            inputs: self.wiring.inputs_used(),
+            output_map: self.wiring.output_map(),
             test_signal: a.test_signal.clone(),
         }
     }
@@ -148,7 +153,7 @@ impl Daemon {
                 self.config.audio.sample_rate
             );
         }
-        let (engine, handle) = engine::new(self.wiring.topology.clone(), &self.mix.values());
+        let (engine, handle) = engine::new(topology(&self.session, &self.wiring), &self.mix.values());
         self.handle = handle;
         match audio::start(&self.audio_spec(), engine, self.audio_tx.clone()) {
             Ok(running) => {
@@ -195,10 +200,10 @@ impl Daemon {
         let (tx, rx) = bounded(osc::QUEUE);
         let stats = Arc::new(OscStats::default());
         let stop = Arc::new(AtomicBool::new(false));
-        let allow = self.config.osc.allow.clone();
+        let allow = self.config.osc.clone();
         let thread = osc::spawn_receiver(
             socket.try_clone().ok()?,
-            move |ip| allow.iter().any(|net| net.contains(ip)),
+            move |ip| allow.allows(ip),
             stats.clone(),
             tx,
             stop.clone(),
@@ -320,8 +325,11 @@ impl Daemon {
     fn reload(&mut self) {
         self.notifier.reloading();
         log::info!("reload requested");
-        let loaded = Config::load(self.config_path.as_deref())
-            .and_then(|c| Session::load(&c.session).map(|s| (c, s)));
+        let loaded = Config::load(self.config_path.as_deref()).and_then(|c| {
+            let s = Session::load(&c.session)?;
+            let w = c.wiring(&s)?;
+            Ok((c, s, w))
+        });
         match loaded {
             Err(errors) => {
                 for e in &errors.0 {
@@ -329,16 +337,18 @@ impl Daemon {
                 }
                 log::error!("reload failed; still running on the previous config and session");
             }
-            Ok((config, session)) => self.apply_reload(config, session),
+            Ok((config, session, wiring)) => self.apply_reload(config, session, wiring),
         }
         self.notifier.ready();
     }
 
-    fn apply_reload(&mut self, config: Config, session: Session) {
-        let wiring = wire(&session, &config.routing);
-        let audio_changed = config.audio != self.config.audio || wiring.inputs != self.wiring.inputs || wiring.output_map != self.wiring.output_map;
+    fn apply_reload(&mut self, config: Config, session: Session, wiring: Wiring) {
+        let audio_changed = config.audio != self.config.audio
+            || session.sample_rate != self.session.sample_rate
+            || wiring != self.wiring;
         let osc_changed = config.osc != self.config.osc;
-        if wiring.topology != self.wiring.topology {
+        let new_topology = topology(&session, &wiring);
+        if new_topology != topology(&self.session, &self.wiring) {
             // New structure: a new model at the new session's values, with
             // every live value that still exists carried over.
             let live = self.mix.by_path();
@@ -346,7 +356,7 @@ impl Daemon {
             mix.restore(&live);
             apply_edited(&mut mix, &self.session, &session);
             self.mix = mix;
-            self.handle.rebuild(wiring.topology.clone(), &self.mix.values());
+            self.handle.rebuild(new_topology, &self.mix.values());
         } else {
             // Same structure: only values edited in the file apply; live
             // moves of everything else are kept.
@@ -398,11 +408,12 @@ fn session_id(session: &Session) -> String {
 /// Restore the last saved mix of this session, if there is one.
 fn restore(mix: &mut Mix, store: &StateStore, session: &Session) {
     match store.load() {
-        LoadOutcome::Fresh => log::info!("state: none saved yet; starting from the session file"),
+        LoadOutcome::Fresh { set_aside } => {
+            log_set_aside(&set_aside);
+            log::info!("state: none saved yet; starting from the session file");
+        }
         LoadOutcome::Loaded { state, from_previous, set_aside } => {
-            for (path, why) in &set_aside {
-                log::warn!("state: set aside {} ({why})", path.display());
-            }
+            log_set_aside(&set_aside);
             if from_previous {
                 log::warn!("state: restored the previous generation");
             }
@@ -417,4 +428,22 @@ fn restore(mix: &mut Mix, store: &StateStore, session: &Session) {
             log::info!("state: restored {} values", state.values.len() - stale.len());
         }
     }
+}
+
+fn log_set_aside(set_aside: &[crate::state::SetAside]) {
+    for s in set_aside {
+        match &s.moved_to {
+            Some(to) => log::warn!("state: {} set aside as {} ({})", s.file.display(), to.display(), s.why),
+            None => log::warn!("state: {} unusable ({})", s.file.display(), s.why),
+        }
+    }
+}
+
+/// The engine topology of a session wired to this machine.
+pub fn topology(session: &Session, wiring: &Wiring) -> Topology {
+    session.topology(|i| {
+        let chs = wiring.tracks.get(i).map(Vec::as_slice).unwrap_or(&[]);
+        let ch = |k: usize| chs.get(k).map(|&c| usize::from(c) - 1);
+        [ch(0), ch(1)]
+    })
 }

@@ -10,9 +10,9 @@ mod resample;
 pub use resample::resample;
 
 use crate::audio_file::{read_wav, Audio, AudioFileError};
-use crate::engine::{self, BusRole, Topology, TrackShape, MAX_BLOCK};
+use crate::engine::{self, Topology, MAX_BLOCK};
 use crate::params::{Owner, Param, ParamId};
-use crate::session::{BusKind, Session, Source};
+use crate::session::{Session, Source};
 
 /// Seconds rendered after the longest file, so reverb and delay tails ring out.
 pub const DEFAULT_TAIL_S: f32 = 2.0;
@@ -29,41 +29,22 @@ pub enum RenderError {
 /// engine inputs (numbered in track order), and the audio for those inputs.
 pub fn topology_and_inputs(session: &Session) -> Result<(Topology, Vec<Vec<f32>>), RenderError> {
     let mut inputs: Vec<Vec<f32>> = Vec::new();
-    let mut tracks = Vec::new();
+    let mut track_inputs = Vec::new();
     for t in &session.tracks {
-        let stereo = t.channels == 2;
-        let mut shape = TrackShape {
-            stereo,
-            inputs: [None, None],
-        };
+        let mut chans = [None, None];
         if let Source::File(path) = &t.source {
             let audio = read_wav(path)?;
             if audio.frames() == 0 {
                 return Err(RenderError::Empty(path.display().to_string()));
             }
-            let chans = fit_channels(audio, stereo);
-            for (k, ch) in chans.into_iter().enumerate() {
-                shape.inputs[k] = Some(inputs.len());
+            for (k, ch) in fit_channels(audio, t.channels == 2).into_iter().enumerate() {
+                chans[k] = Some(inputs.len());
                 inputs.push(resample(&ch.0, ch.1, session.sample_rate));
             }
         }
-        tracks.push(shape);
+        track_inputs.push(chans);
     }
-    let buses = session
-        .buses
-        .iter()
-        .map(|b| match b.kind {
-            BusKind::Aux { .. } => BusRole::Aux,
-            BusKind::Fx { effect } => BusRole::Fx(effect),
-        })
-        .collect();
-    let topology = Topology {
-        sample_rate: session.sample_rate as f32,
-        pan_law: session.pan_law,
-        tracks,
-        buses,
-    };
-    Ok((topology, inputs))
+    Ok((session.topology(|i| track_inputs[i]), inputs))
 }
 
 /// A file's channels for a mono or stereo track: mono files feed both sides

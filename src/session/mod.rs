@@ -9,6 +9,7 @@ mod entries;
 mod file;
 mod mix;
 mod strips;
+mod topology;
 
 use crate::engine::dsp::pan::PanLaw;
 use crate::params::{BusEffect, Layout, Param, ParamId, Registry, Spec};

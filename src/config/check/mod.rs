@@ -1,0 +1,155 @@
+//! Turning a deserialised `config.yaml` into a [`Config`], checking every
+//! value and collecting every problem with its position. Each faulty value
+//! falls back to its default so the remaining ones are still checked; any
+//! problem discards the whole config.
+
+mod audio;
+mod osc;
+mod routing;
+
+use super::file::ConfigFile;
+use super::places::{self, Env};
+use super::{Config, Routing, SurfaceConfig};
+use crate::yaml::{Errors, Located, Origin};
+use std::path::{Path, PathBuf};
+
+pub(super) fn build(f: ConfigFile, src: Origin, env: &Env) -> Result<Config, Errors> {
+    let mut errors = Vec::new();
+    let dir = src.file.parent().map(Path::to_path_buf).unwrap_or_default();
+    let mut c = Checker {
+        src: &src,
+        dir: &dir,
+        home: env
+            .home
+            .as_ref()
+            .map(PathBuf::from)
+            .filter(|h| h.is_absolute()),
+        errors: &mut errors,
+    };
+    let audio = c.audio(&f);
+    let state_dir = c
+        .path(&["state_dir"], f.state_dir.as_deref())
+        .unwrap_or_else(|| places::default_state_dir(env));
+    let session = c
+        .path(&["session"], f.session.as_deref())
+        .unwrap_or_else(|| state_dir.join("session"));
+    let log_level = c.log_level(f.log_level.as_deref());
+    let routing = Routing {
+        inputs: c.channel_map("inputs", &f.routing.inputs),
+        outputs: c.channel_map("outputs", &f.routing.outputs),
+    };
+    c.shared_outputs(&routing.outputs);
+    let osc = c.osc(&f);
+    let surfaces = c.surfaces(&f);
+    errors.sort_by_key(|e| (e.line, e.column));
+    Errors::check(errors)?;
+    Ok(Config {
+        file: Some(src.file.clone()),
+        audio,
+        session,
+        state_dir,
+        log_level,
+        routing,
+        osc,
+        surfaces,
+        origin: Some(src),
+    })
+}
+
+struct Checker<'a> {
+    src: &'a Origin,
+    /// The config file's folder, for relative paths.
+    dir: &'a Path,
+    /// For `~/` paths.
+    home: Option<PathBuf>,
+    errors: &'a mut Vec<Located>,
+}
+
+impl Checker<'_> {
+    fn error(&mut self, at: &[&str], message: String) {
+        self.errors.push(self.src.at(at, message));
+    }
+
+    /// A path from the file made absolute: `~/...` in the home folder,
+    /// relative paths against the config file's folder.
+    fn resolve(&mut self, at: &[&str], p: &Path) -> PathBuf {
+        let Ok(in_home) = p.strip_prefix("~") else {
+            return self.dir.join(p);
+        };
+        match &self.home {
+            Some(home) => home.join(in_home),
+            None => {
+                self.error(
+                    at,
+                    format!(
+                        "`{}` starts with ~ but $HOME is not set; allowed: an absolute path, or one relative to the config file's folder",
+                        p.display()
+                    ),
+                );
+                self.dir.join(p)
+            }
+        }
+    }
+
+    /// A folder path from the file, made absolute.
+    fn path(&mut self, at: &[&str], p: Option<&Path>) -> Option<PathBuf> {
+        let p = p?;
+        if p.as_os_str().is_empty() {
+            self.error(
+                at,
+                format!(
+                    "`{}` is empty; allowed: a folder path, absolute or relative to the config file's folder, or no `{}` for the default",
+                    at[0], at[0]
+                ),
+            );
+            return None;
+        }
+        Some(self.resolve(at, p))
+    }
+
+    fn log_level(&mut self, name: Option<&str>) -> log::LevelFilter {
+        let Some(name) = name else {
+            return log::LevelFilter::Info;
+        };
+        name.parse().unwrap_or_else(|_| {
+            let allowed: Vec<String> = log::LevelFilter::iter()
+                .map(|l| l.as_str().to_ascii_lowercase())
+                .collect();
+            self.error(
+                &["log_level"],
+                format!(
+                    "unknown log_level `{name}`; allowed: {}",
+                    allowed.join(", ")
+                ),
+            );
+            log::LevelFilter::Info
+        })
+    }
+
+    fn surfaces(&mut self, f: &ConfigFile) -> Vec<SurfaceConfig> {
+        let mut out = Vec::with_capacity(f.surfaces.len());
+        for (i, s) in f.surfaces.iter().enumerate() {
+            let i = i.to_string();
+            if s.mapping.trim().is_empty() {
+                self.error(
+                    &["surfaces", &i, "mapping"],
+                    "the surface mapping is empty; allowed: a mapping name like mackie-control, or a path to a mapping file".into(),
+                );
+            }
+            for (key, pattern) in [("input", &s.input), ("output", &s.output)] {
+                if pattern.as_deref().is_some_and(|p| p.trim().is_empty()) {
+                    self.error(
+                        &["surfaces", &i, key],
+                        format!("the surface {key} port pattern is empty; allowed: a MIDI port name or a pattern with * and ?"),
+                    );
+                }
+            }
+            out.push(SurfaceConfig {
+                mapping: s.mapping.clone(),
+                input: s.input.clone(),
+                output: s.output.clone(),
+            });
+        }
+        out
+    }
+}
