@@ -10,7 +10,9 @@
 //!
 //! Each test starts `jackd` under a unique name and points this process at it
 //! with JACK_DEFAULT_SERVER; a guard kills it whatever happens. The tests
-//! skip (saying so) only when `jackd` is not installed.
+//! skip (saying so) only when `jackd` is not installed. They need the
+//! default `jack` feature.
+#![cfg(feature = "jack")]
 
 mod common;
 use common::*;

@@ -99,8 +99,7 @@ fn plan(spec: &AudioSpec) -> Result<Plan, AudioError> {
         spec.device.as_deref()
     };
 
-    let out_dev = pick(&host, pattern, true)
-        .map_err(|e| with_backend(e, backend))?
+    let out_dev = pick(&host, backend, pattern, true)?
         .ok_or_else(|| fail("no output device (is the server running?)".into()))?;
     let out_channels = spec.output_map.iter().flatten().max().map_or(1, |&c| c + 1);
     let output = choose(&out_dev, true, out_channels, None, spec).map_err(fail)?;
@@ -108,7 +107,7 @@ fn plan(spec: &AudioSpec) -> Result<Plan, AudioError> {
     let input = if spec.inputs == 0 {
         None
     } else {
-        match pick(&host, pattern, false).map_err(|e| with_backend(e, backend))? {
+        match pick(&host, backend, pattern, false)? {
             None => {
                 log::warn!("{backend}: no input device; the engine's inputs get silence");
                 None
@@ -180,23 +179,6 @@ pub(super) fn host_name(id: HostId) -> &'static str {
     Backend::from_name(id.name()).map_or(id.name(), Backend::name)
 }
 
-fn with_backend(e: AudioError, backend: &'static str) -> AudioError {
-    match e {
-        AudioError::NoDevice {
-            direction,
-            pattern,
-            available,
-            ..
-        } => AudioError::NoDevice {
-            backend,
-            direction,
-            pattern,
-            available,
-        },
-        other => other,
-    }
-}
-
 pub(super) fn name_of(d: &cpal::Device) -> String {
     d.to_string()
 }
@@ -206,9 +188,11 @@ fn id_of(d: &cpal::Device) -> Option<String> {
 }
 
 /// The device for one direction: the first whose name or id matches
-/// `pattern`, or the host's default.
+/// `pattern`, or the host's default. No matching output is an error; no
+/// matching input is `None` (the mix can still run on silence).
 fn pick(
     host: &cpal::Host,
+    backend: &'static str,
     pattern: Option<&str>,
     output: bool,
 ) -> Result<Option<cpal::Device>, AudioError> {
@@ -232,7 +216,7 @@ fn pick(
         Some(d) => Ok(Some(d.clone())),
         None if !output => Ok(None),
         None => Err(AudioError::NoDevice {
-            backend: "",
+            backend,
             direction: "output",
             pattern: pattern.into(),
             available: devices
@@ -360,6 +344,7 @@ fn launch(
         stats: stats.clone(),
         lost: Arc::new(AtomicBool::new(false)),
         events,
+        count_xruns: true,
     };
     let rate = plan.output.config.sample_rate;
     let out_channels = plan.output.config.channels as usize;
@@ -502,12 +487,20 @@ fn launch(
     })
 }
 
-/// Output clock minus input clock, from reading both between two readings of the input's.
+/// Output clock minus input clock: the output's clock read between two
+/// readings of the input's, keeping the tightest of several brackets (a
+/// preempted reading would skew the offset by the time it was away).
 fn clock_offset(input: &cpal::Stream, output: &cpal::Stream) -> i64 {
-    let a = input.now().as_nanos() as i64;
-    let o = output.now().as_nanos() as i64;
-    let b = input.now().as_nanos() as i64;
-    o - (a + b) / 2
+    let ns = |s: &cpal::Stream| s.now().as_nanos() as i64;
+    (0..32)
+        .map(|_| {
+            let a = ns(input);
+            let o = ns(output);
+            let b = ns(input);
+            (b - a, o - a - (b - a) / 2)
+        })
+        .min_by_key(|&(bracket, _)| bracket)
+        .map_or(0, |(_, offset)| offset)
 }
 
 /// The one-time real-time step on an audio thread's first callback (see `rt`).
@@ -527,17 +520,28 @@ struct ErrorSink {
     stats: Arc<AudioStats>,
     lost: Arc<AtomicBool>,
     events: crossbeam_channel::Sender<AudioEvent>,
+    /// JACK tells every client of the same server xrun: count it once, from
+    /// the output stream. ALSA's capture and playback xruns are separate.
+    count_xruns: bool,
 }
 
 impl ErrorSink {
-    fn callback(&self) -> impl FnMut(cpal::Error) + Send + 'static {
-        let sink = self.clone();
+    /// The error callback of the input (`output == false`) or output stream.
+    fn callback(&self, output: bool, jack: bool) -> impl FnMut(cpal::Error) + Send + 'static {
+        let sink = ErrorSink {
+            count_xruns: output || !jack,
+            ..self.clone()
+        };
         move |e| sink.handle(e)
     }
 
     fn handle(&self, e: cpal::Error) {
         match e.kind() {
-            ErrorKind::Xrun => self.stats.add_xrun(),
+            ErrorKind::Xrun => {
+                if self.count_xruns {
+                    self.stats.add_xrun();
+                }
+            }
             ErrorKind::DeviceNotAvailable
             | ErrorKind::StreamInvalidated
             | ErrorKind::HostUnavailable => {
@@ -590,7 +594,7 @@ where
             let capture = info.timestamp().capture.as_nanos() as i64;
             no_alloc(|| bridge.push(data, capture));
         },
-        sink.callback(),
+        sink.callback(false, jack),
         Some(BUILD_TIMEOUT),
     )
 }
@@ -665,7 +669,7 @@ where
                 );
             });
         },
-        sink.callback(),
+        sink.callback(true, jack),
         Some(BUILD_TIMEOUT),
     )
 }

@@ -11,19 +11,27 @@
 //!
 //! ```text
 //! let (engine, handle) = engine::new(topology, &values);
-//! let running = audio::start(&spec, engine, events_tx)?;   // logs nothing per block
+//! let running = audio::start(&spec, engine, events_tx)?;
+//! log::info!("audio: {}", running.describe());
 //! running.info          // backend, device, rate, granted buffer, latency, realtime
-//! running.stats         // Arc<AudioStats>: callbacks, xruns, bridge under/overruns, levels
+//! running.stats         // Arc<AudioStats>: callbacks, xruns, bridge under/overruns,
+//!                       // live latency, output levels; snapshot() and diff
 //! events_rx.recv()      // AudioEvent::Lost(why), once per start, on device loss
 //! ```
+//!
+//! If `running.info.sample_rate` differs from the one asked for (JACK and
+//! PipeWire impose theirs), rebuild the topology at that rate through the
+//! handle. `Backend::Auto` falls back to the dummy, with a warning, when no
+//! device opens. For the allocation guard to bite in debug builds, the
+//! binary installs `assert_no_alloc::AllocDisabler` as its global allocator.
 //!
 //! Why it is shaped this way:
 //! - cpal opens input and output as two streams with their own callbacks.
 //!   The input callback only pushes interleaved frames into a fixed wait-free
 //!   ring (`bridge.rs`); the output callback pops them, runs the engine and
 //!   writes its outputs through `output_map`. The ring starts primed with one
-//!   period of silence so the output never waits, and its level is held
-//!   between one and two periods, so latency stays bounded.
+//!   period of silence so the output never waits, and a frame waits in it
+//!   between 0 and 3 periods (one in steady state), so latency stays bounded.
 //! - Nothing in a data callback allocates, locks, logs or makes a system call;
 //!   in debug builds the body runs inside `assert_no_alloc`. The single
 //!   exception is the real-time check on each audio thread's first callback
