@@ -2,6 +2,7 @@
 //!
 //! See `ARCHITECTURE.md` for the map of the code and its invariants.
 
+pub mod audio;
 pub mod audio_file;
 pub mod cli;
 pub mod config;

@@ -22,14 +22,13 @@
 //! Relative paths in the file (session, state directory, a test-signal
 //! file) are relative to the folder of the config file; `~/` is `$HOME`.
 
-mod audio;
 mod check;
 mod cidr;
 mod file;
 mod places;
 mod wiring;
 
-pub use audio::{Backend, TestSignal};
+pub use crate::audio::{Backend, TestSignal};
 pub use cidr::Cidr;
 pub use places::{SYSTEM_CONFIG, SYSTEM_STATE_DIR};
 pub use wiring::{OutputPair, Wiring};

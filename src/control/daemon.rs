@@ -277,7 +277,7 @@ impl Daemon {
             self.save();
         }
         let (callbacks, recovering) = match &self.audio {
-            AudioState::Running(r) => (r.stats.callbacks(), false),
+            AudioState::Running(r) => (r.stats.snapshot().callbacks, false),
             AudioState::Down { retry_at, .. } => {
                 if now >= *retry_at {
                     self.start_audio();
@@ -292,20 +292,25 @@ impl Daemon {
 
     fn report_status(&mut self) {
         let status = match &self.audio {
-            AudioState::Running(r) => format!(
-                "{} \"{}\" {} Hz/{}: {} xruns",
-                r.info.backend,
-                r.info.device,
-                r.info.sample_rate,
-                r.info.buffer_frames,
-                r.stats.xruns()
-            ),
+            AudioState::Running(r) => {
+                let s = r.stats.snapshot();
+                format!(
+                    "{} \"{}\" {} Hz/{}: {} xruns, {} bridge underruns, latency {} frames",
+                    r.info.backend,
+                    r.info.device,
+                    r.info.sample_rate,
+                    r.info.buffer_frames,
+                    s.xruns,
+                    s.bridge_underruns,
+                    s.latency_frames
+                )
+            }
             AudioState::Down { since, .. } => format!("audio device down for {} s, retrying", since.elapsed().as_secs()),
         };
         if status != self.last_status {
             self.notifier.status(&status);
             if let AudioState::Running(r) = &self.audio {
-                if r.stats.xruns() > 0 {
+                if r.stats.snapshot().xruns > 0 {
                     log::warn!("audio: {status}");
                 }
             }
