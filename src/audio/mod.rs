@@ -54,9 +54,11 @@ mod dummy;
 mod handoff;
 mod pattern;
 mod process;
+mod routes;
 mod rt;
 mod signal;
 mod stats;
+mod streams;
 
 pub use describe::describe_devices;
 pub use stats::{AudioStats, StatsSnapshot};
@@ -238,7 +240,7 @@ pub struct Running {
 /// Held only to be dropped: dropping stops the audio.
 enum Streams {
     Dummy { _thread: dummy::DummyThread },
-    Device { _streams: device::DeviceStreams },
+    Device { _streams: streams::DeviceStreams },
 }
 
 /// Most engine outputs a backend maps (master plus 31 aux pairs).
@@ -254,7 +256,7 @@ pub fn start(
     validate(spec)?;
     match spec.backend {
         Backend::Dummy => dummy::start(spec, engine),
-        Backend::Auto => match device::start(spec, engine, events) {
+        Backend::Auto => match streams::start(spec, engine, events) {
             Ok(running) => Ok(running),
             Err(failed) => match failed.engine {
                 Some(engine) => {
@@ -268,7 +270,7 @@ pub fn start(
             },
         },
         Backend::Alsa | Backend::Jack | Backend::PipeWire => {
-            device::start(spec, engine, events).map_err(|f| f.error)
+            streams::start(spec, engine, events).map_err(|f| f.error)
         }
     }
 }
