@@ -158,8 +158,8 @@ fn audio_values_say_what_is_allowed() {
         )],
     );
     expect(
-        "audio:\n  backend: ALSA\n",
-        &[(2, &["`ALSA`", "auto, alsa"])],
+        "audio:\n  backend: also\n",
+        &[(2, &["`also`", "auto, alsa"])],
     );
     expect(
         "audio:\n  sample_rate: 44000\n",

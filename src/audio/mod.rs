@@ -140,7 +140,10 @@ impl TestSignal {
 impl Default for TestSignal {
     /// A 1 kHz sine at -20 dBFS, the usual line-up tone.
     fn default() -> TestSignal {
-        TestSignal::Sine { freq_hz: TestSignal::SINE_FREQ_HZ, level_db: TestSignal::LEVEL_DB }
+        TestSignal::Sine {
+            freq_hz: TestSignal::SINE_FREQ_HZ,
+            level_db: TestSignal::LEVEL_DB,
+        }
     }
 }
 

@@ -1,18 +1,40 @@
-//! `mixbridge check`: validate a session and list every problem.
+//! `mixbridge check`: validate the config, the session and how they wire
+//! together; list every problem and exit non-zero if there is one.
 
+use crate::config::Config;
 use crate::session::Session;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
 #[derive(clap::Args)]
 pub struct Args {
-    /// The session folder (or its session.yaml).
-    session: PathBuf,
+    /// The session folder (or its session.yaml); default: the config's session.
+    session: Option<PathBuf>,
+    /// The config file (default: the same search as `run`).
+    #[arg(long)]
+    config: Option<PathBuf>,
 }
 
 pub fn run(args: Args) -> Result<ExitCode, Box<dyn std::error::Error>> {
-    match Session::load(&args.session) {
-        Ok(s) => {
+    let mut problems = Vec::new();
+    let config = match Config::load(args.config.as_deref()) {
+        Ok(c) => {
+            match &c.file {
+                Some(f) => println!("{}: ok", f.display()),
+                None => println!("config: none found; built-in defaults"),
+            }
+            Some(c)
+        }
+        Err(e) => {
+            problems.push(e.to_string());
+            None
+        }
+    };
+    let session_path = args
+        .session
+        .or_else(|| config.as_ref().map(|c| c.session.clone()));
+    let session = match session_path.map(|p| Session::load(&p)) {
+        Some(Ok(s)) => {
             println!(
                 "{}: ok ({} tracks, {} buses, {} mix values)",
                 s.file.display(),
@@ -20,11 +42,26 @@ pub fn run(args: Args) -> Result<ExitCode, Box<dyn std::error::Error>> {
                 s.buses.len(),
                 s.mix.len()
             );
-            Ok(ExitCode::SUCCESS)
+            Some(s)
         }
-        Err(errors) => {
-            eprintln!("{errors}");
-            Ok(ExitCode::FAILURE)
+        Some(Err(e)) => {
+            problems.push(e.to_string());
+            None
         }
+        None => None,
+    };
+    if let (Some(c), Some(s)) = (&config, &session) {
+        match c.wiring(s) {
+            Ok(_) => println!("wiring: ok"),
+            Err(e) => problems.push(e.to_string()),
+        }
+    }
+    if problems.is_empty() {
+        Ok(ExitCode::SUCCESS)
+    } else {
+        for p in problems {
+            eprintln!("{p}");
+        }
+        Ok(ExitCode::FAILURE)
     }
 }

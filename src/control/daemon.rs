@@ -33,7 +33,11 @@ const STATUS_EVERY: Duration = Duration::from_secs(2);
 /// The audio side as it stands: running, or waiting to retry.
 enum AudioState {
     Running(Running),
-    Down { since: Instant, retry_at: Instant, backoff: Duration },
+    Down {
+        since: Instant,
+        retry_at: Instant,
+        backoff: Duration,
+    },
 }
 
 pub struct Daemon {
@@ -52,6 +56,10 @@ pub struct Daemon {
     watchdog: Watchdog,
     osc: Option<OscServer>,
     last_status: String,
+    /// A rate the audio server imposed, overriding the session's.
+    imposed_rate: Option<u32>,
+    /// READY=1 has been sent.
+    ready: bool,
 }
 
 struct OscServer {
@@ -81,17 +89,26 @@ pub fn run(config_path: Option<&Path>) -> Result<(), Box<dyn std::error::Error>>
         None => log::info!("config: built-in defaults (no file found)"),
     }
     let (sig_tx, sig_rx) = bounded(16);
-    service::spawn_signal_thread(sig_tx)?;
+    // Held for the daemon's lifetime: dropping it stops the signal thread.
+    let _signals = service::spawn_signal_thread(sig_tx)?;
     let mut daemon = Daemon::start(config_path.map(Path::to_path_buf), config)?;
     daemon.run_loop(sig_rx);
     Ok(())
 }
 
 impl Daemon {
-    fn start(config_path: Option<PathBuf>, config: Config) -> Result<Daemon, Box<dyn std::error::Error>> {
+    fn start(
+        config_path: Option<PathBuf>,
+        config: Config,
+    ) -> Result<Daemon, Box<dyn std::error::Error>> {
         let session = Session::load(&config.session)?;
         let wiring = config.wiring(&session)?;
-        log::info!("session: {} ({} tracks, {} buses)", session.file.display(), session.tracks.len(), session.buses.len());
+        log::info!(
+            "session: {} ({} tracks, {} buses)",
+            session.file.display(),
+            session.tracks.len(),
+            session.buses.len()
+        );
         let file_tracks: Vec<&str> = session
             .tracks
             .iter()
@@ -99,13 +116,17 @@ impl Daemon {
             .map(|t| t.name.as_str())
             .collect();
         if !file_tracks.is_empty() {
-            log::info!("file-sourced tracks are silent live until transport playback: {}", file_tracks.join(", "));
+            log::info!(
+                "file-sourced tracks are silent live until transport playback: {}",
+                file_tracks.join(", ")
+            );
         }
         let mut mix = Mix::from_session(&session);
         let store = StateStore::new(&config.state_dir);
         log::info!("state: {}", config.state_dir.display());
         restore(&mut mix, &store, &session);
 
+        // Replaced by the engine of the first audio start.
         let (_, handle) = engine::new(topology(&session, &wiring), &[]);
         let (audio_tx, audio_rx) = bounded(16);
         let mut d = Daemon {
@@ -115,19 +136,28 @@ impl Daemon {
             wiring,
             mix,
             handle,
-            audio: AudioState::Down { since: Instant::now(), retry_at: Instant::now(), backoff: RETRY_MIN },
+            audio: AudioState::Down {
+                since: Instant::now(),
+                retry_at: Instant::now(),
+                backoff: RETRY_MIN,
+            },
             audio_tx,
             audio_rx,
             store,
             debounce: Debounce::default(),
-            watchdog: Watchdog::new(Notifier::from_env().watchdog_interval().unwrap_or(Duration::from_secs(1))),
+            watchdog: Watchdog::new(
+                Notifier::from_env()
+                    .watchdog_interval()
+                    .unwrap_or(Duration::from_secs(1)),
+            ),
             notifier: Notifier::from_env(),
             last_status: String::new(),
+            imposed_rate: None,
+            ready: false,
             config,
         };
-        d.start_audio();
         d.osc = d.start_osc();
-        d.notifier.ready();
+        d.start_audio();
         Ok(d)
     }
 
@@ -136,11 +166,24 @@ impl Daemon {
         AudioSpec {
             backend: a.backend,
             device: a.device.clone(),
-            sample_rate: self.session.sample_rate,
+            sample_rate: self.sample_rate(),
             buffer_frames: a.buffer_frames,
             inputs: self.wiring.inputs_used(),
             output_map: self.wiring.output_map(),
             test_signal: a.test_signal.clone(),
+        }
+    }
+
+    /// The rate the engine runs at: the session's, unless the audio server
+    /// imposes its own.
+    fn sample_rate(&self) -> u32 {
+        self.imposed_rate.unwrap_or(self.session.sample_rate)
+    }
+
+    fn engine_topology(&self) -> Topology {
+        Topology {
+            sample_rate: self.sample_rate() as f32,
+            ..topology(&self.session, &self.wiring)
         }
     }
 
@@ -153,9 +196,22 @@ impl Daemon {
                 self.config.audio.sample_rate
             );
         }
-        let (engine, handle) = engine::new(topology(&self.session, &self.wiring), &self.mix.values());
+        let (engine, handle) = engine::new(self.engine_topology(), &self.mix.values());
         self.handle = handle;
         match audio::start(&self.audio_spec(), engine, self.audio_tx.clone()) {
+            Ok(running) if running.info.sample_rate != self.sample_rate() => {
+                // The server runs at another rate (JACK, PipeWire): every
+                // filter and time constant must be designed for it.
+                log::warn!(
+                    "audio: the server runs at {} Hz, not {} Hz; running the mix at {} Hz",
+                    running.info.sample_rate,
+                    self.sample_rate(),
+                    running.info.sample_rate
+                );
+                self.imposed_rate = Some(running.info.sample_rate);
+                drop(running);
+                self.start_audio();
+            }
             Ok(running) => {
                 let i = &running.info;
                 log::info!(
@@ -171,16 +227,36 @@ impl Daemon {
                 if !i.realtime {
                     log::warn!("audio: no real-time priority (grant rtprio to the user or run the systemd unit); expect dropouts under load");
                 }
+                if let AudioState::Down { since, backoff, .. } = &self.audio {
+                    if *backoff > RETRY_MIN {
+                        log::info!("audio: back after {:.1} s", since.elapsed().as_secs_f32());
+                    }
+                }
                 self.audio = AudioState::Running(running);
+                if !self.ready {
+                    // Ready means mixing: sent once, when audio first runs.
+                    self.notifier.ready();
+                    self.ready = true;
+                }
             }
             Err(e) => {
-                let backoff = match &self.audio {
-                    AudioState::Down { backoff, .. } => *backoff,
-                    AudioState::Running(_) => RETRY_MIN,
+                let (since, backoff, first) = match &self.audio {
+                    AudioState::Down { since, backoff, .. } => {
+                        (*since, *backoff, *backoff == RETRY_MIN)
+                    }
+                    AudioState::Running(_) => (Instant::now(), RETRY_MIN, true),
                 };
-                log::warn!("audio: {e}; retrying in {:.1} s", backoff.as_secs_f32());
+                // Said once per outage; the retries are only traced.
+                if first {
+                    log::warn!(
+                        "audio: {e}; retrying with backoff up to {} s",
+                        RETRY_MAX.as_secs()
+                    );
+                } else {
+                    log::debug!("audio: {e}; next try in {:.1} s", backoff.as_secs_f32());
+                }
                 self.audio = AudioState::Down {
-                    since: Instant::now(),
+                    since,
                     retry_at: Instant::now() + backoff,
                     backoff: (backoff * 2).min(RETRY_MAX),
                 };
@@ -209,8 +285,20 @@ impl Daemon {
             stop.clone(),
         )
         .ok()?;
-        log::info!("OSC: listening on udp {}", socket.local_addr().map(|a| a.to_string()).unwrap_or_default());
-        Some(OscServer { socket, rx, stats, stop, thread: Some(thread) })
+        log::info!(
+            "OSC: listening on udp {}",
+            socket
+                .local_addr()
+                .map(|a| a.to_string())
+                .unwrap_or_default()
+        );
+        Some(OscServer {
+            socket,
+            rx,
+            stats,
+            stop,
+            thread: Some(thread),
+        })
     }
 
     fn run_loop(&mut self, signals: Receiver<Signal>) {
@@ -218,7 +306,11 @@ impl Daemon {
         let never = crossbeam_channel::never();
         let mut last_status = Instant::now() - STATUS_EVERY;
         loop {
-            let osc_rx = self.osc.as_ref().map(|o| o.rx.clone()).unwrap_or_else(|| never.clone());
+            let osc_rx = self
+                .osc
+                .as_ref()
+                .map(|o| o.rx.clone())
+                .unwrap_or_else(|| never.clone());
             select! {
                 recv(signals) -> s => match s {
                     Ok(Signal::Terminate) | Err(_) => break,
@@ -244,7 +336,10 @@ impl Daemon {
         if out.malformed {
             server.stats.malformed.fetch_add(1, Relaxed);
         }
-        server.stats.unknown_addresses.fetch_add(out.unknown as u64, Relaxed);
+        server
+            .stats
+            .unknown_addresses
+            .fetch_add(out.unknown as u64, Relaxed);
         for reply in out.replies {
             if let Some(bytes) = osc::encode(reply) {
                 let _ = server.socket.send_to(&bytes, d.from);
@@ -264,7 +359,11 @@ impl Daemon {
                 if matches!(self.audio, AudioState::Running(_)) {
                     log::error!("audio: device lost ({why}); the mix keeps running here and resumes when the device returns");
                     // Dropping `Running` stops and frees the streams.
-                    self.audio = AudioState::Down { since: Instant::now(), retry_at: Instant::now() + RETRY_MIN, backoff: RETRY_MIN };
+                    self.audio = AudioState::Down {
+                        since: Instant::now(),
+                        retry_at: Instant::now() + RETRY_MIN,
+                        backoff: RETRY_MIN,
+                    };
                 }
             }
         }
@@ -305,7 +404,10 @@ impl Daemon {
                     s.latency_frames
                 )
             }
-            AudioState::Down { since, .. } => format!("audio device down for {} s, retrying", since.elapsed().as_secs()),
+            AudioState::Down { since, .. } => format!(
+                "audio device down for {} s, retrying",
+                since.elapsed().as_secs()
+            ),
         };
         if status != self.last_status {
             self.notifier.status(&status);
@@ -319,10 +421,16 @@ impl Daemon {
     }
 
     fn save(&mut self) {
-        let state = MixState { session: session_id(&self.session), values: self.mix.by_path() };
+        let state = MixState {
+            session: session_id(&self.session),
+            values: self.mix.by_path(),
+        };
         match self.store.save(&state) {
             Ok(()) => self.debounce.saved(),
-            Err(e) => log::error!("state: cannot save to {}: {e}", self.config.state_dir.display()),
+            Err(e) => log::error!(
+                "state: cannot save to {}: {e}",
+                self.config.state_dir.display()
+            ),
         }
     }
 
@@ -344,7 +452,9 @@ impl Daemon {
             }
             Ok((config, session, wiring)) => self.apply_reload(config, session, wiring),
         }
-        self.notifier.ready();
+        if self.ready {
+            self.notifier.ready();
+        }
     }
 
     fn apply_reload(&mut self, config: Config, session: Session, wiring: Wiring) {
@@ -361,7 +471,13 @@ impl Daemon {
             mix.restore(&live);
             apply_edited(&mut mix, &self.session, &session);
             self.mix = mix;
-            self.handle.rebuild(new_topology, &self.mix.values());
+            self.handle.rebuild(
+                Topology {
+                    sample_rate: self.sample_rate() as f32,
+                    ..new_topology
+                },
+                &self.mix.values(),
+            );
         } else {
             // Same structure: only values edited in the file apply; live
             // moves of everything else are kept.
@@ -373,8 +489,13 @@ impl Daemon {
         self.session = session;
         self.config = config;
         if audio_changed {
+            self.imposed_rate = None;
             log::info!("reload: audio settings changed; restarting the audio device");
-            self.audio = AudioState::Down { since: Instant::now(), retry_at: Instant::now(), backoff: RETRY_MIN };
+            self.audio = AudioState::Down {
+                since: Instant::now(),
+                retry_at: Instant::now(),
+                backoff: RETRY_MIN,
+            };
             self.start_audio();
         }
         if osc_changed {
@@ -389,7 +510,11 @@ impl Daemon {
         self.notifier.stopping();
         log::info!("stopping: saving state");
         self.save();
-        self.audio = AudioState::Down { since: Instant::now(), retry_at: Instant::now(), backoff: RETRY_MIN };
+        self.audio = AudioState::Down {
+            since: Instant::now(),
+            retry_at: Instant::now(),
+            backoff: RETRY_MIN,
+        };
         self.osc = None;
     }
 }
@@ -397,7 +522,8 @@ impl Daemon {
 /// Apply to `mix` the values whose entries in the session file changed
 /// between `old` and `new`; returns what changed.
 fn apply_edited(mix: &mut Mix, old: &Session, new: &Session) -> Vec<(crate::params::ParamId, f32)> {
-    let before: std::collections::BTreeMap<_, _> = crate::render::session_values(old).into_iter().collect();
+    let before: std::collections::BTreeMap<_, _> =
+        crate::render::session_values(old).into_iter().collect();
     crate::render::session_values(new)
         .into_iter()
         .filter(|(id, v)| before.get(id) != Some(v))
@@ -417,20 +543,33 @@ fn restore(mix: &mut Mix, store: &StateStore, session: &Session) {
             log_set_aside(&set_aside);
             log::info!("state: none saved yet; starting from the session file");
         }
-        LoadOutcome::Loaded { state, from_previous, set_aside } => {
+        LoadOutcome::Loaded {
+            state,
+            from_previous,
+            set_aside,
+        } => {
             log_set_aside(&set_aside);
             if from_previous {
                 log::warn!("state: restored the previous generation");
             }
             if state.session != session_id(session) {
-                log::warn!("state: saved for session {}, not this one; starting from the session file", state.session);
+                log::warn!(
+                    "state: saved for session {}, not this one; starting from the session file",
+                    state.session
+                );
                 return;
             }
             let stale = mix.restore(&state.values);
             if !stale.is_empty() {
-                log::warn!("state: {} saved values no longer exist in the session", stale.len());
+                log::warn!(
+                    "state: {} saved values no longer exist in the session",
+                    stale.len()
+                );
             }
-            log::info!("state: restored {} values", state.values.len() - stale.len());
+            log::info!(
+                "state: restored {} values",
+                state.values.len() - stale.len()
+            );
         }
     }
 }
@@ -438,7 +577,12 @@ fn restore(mix: &mut Mix, store: &StateStore, session: &Session) {
 fn log_set_aside(set_aside: &[crate::state::SetAside]) {
     for s in set_aside {
         match &s.moved_to {
-            Some(to) => log::warn!("state: {} set aside as {} ({})", s.file.display(), to.display(), s.why),
+            Some(to) => log::warn!(
+                "state: {} set aside as {} ({})",
+                s.file.display(),
+                to.display(),
+                s.why
+            ),
             None => log::warn!("state: {} unusable ({})", s.file.display(), s.why),
         }
     }

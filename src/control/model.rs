@@ -26,8 +26,11 @@ impl Mix {
     /// The session's mix: defaults, then its `mix` section and tempo.
     pub fn from_session(session: &Session) -> Mix {
         let registry = Registry::new(session.layout());
-        let mut values: BTreeMap<ParamId, f32> =
-            registry.all().into_iter().map(|id| (id, Spec::of(id.param).default)).collect();
+        let mut values: BTreeMap<ParamId, f32> = registry
+            .all()
+            .into_iter()
+            .map(|id| (id, Spec::of(id.param).default))
+            .collect();
         for (id, v) in crate::render::session_values(session) {
             values.insert(id, v);
         }
@@ -76,7 +79,10 @@ impl Mix {
 
     /// Every value by path, for the state file.
     pub fn by_path(&self) -> BTreeMap<String, f32> {
-        self.values.iter().map(|(k, v)| (k.to_string(), *v)).collect()
+        self.values
+            .iter()
+            .map(|(k, v)| (k.to_string(), *v))
+            .collect()
     }
 
     /// Apply saved values by path; returns the paths that no longer exist.
@@ -115,8 +121,15 @@ mod tests {
     #[test]
     fn set_clamps_and_reports_changes() {
         let mut m = mix();
-        assert_eq!(m.set_path("track/1/gain", 30.0).unwrap(), Some((ParamId::track(0, Param::Gain), 10.0)));
-        assert_eq!(m.set_path("track/1/gain", 30.0).unwrap(), None, "no change, nothing to send");
+        assert_eq!(
+            m.set_path("track/1/gain", 30.0).unwrap(),
+            Some((ParamId::track(0, Param::Gain), 10.0))
+        );
+        assert_eq!(
+            m.set_path("track/1/gain", 30.0).unwrap(),
+            None,
+            "no change, nothing to send"
+        );
         assert!(m.set_path("track/9/gain", 0.0).is_err());
         assert!(m.set_path("track/1/gain", f32::NAN).is_err());
     }

@@ -13,11 +13,11 @@ use crate::control::model::Mix;
 use crate::params::ParamId;
 use crossbeam_channel::{Sender, TrySendError};
 use rosc::{OscMessage, OscPacket, OscType};
-use std::net::{IpAddr, SocketAddr, UdpSocket};
 use std::io::ErrorKind;
+use std::net::{IpAddr, SocketAddr, UdpSocket};
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering::Relaxed};
-use std::time::Duration;
 use std::sync::Arc;
+use std::time::Duration;
 
 /// Largest datagram read; anything longer is truncated and fails to decode.
 pub const MAX_DATAGRAM: usize = 65_536;
@@ -66,32 +66,44 @@ pub fn spawn_receiver(
     stop: Arc<AtomicBool>,
 ) -> std::io::Result<std::thread::JoinHandle<()>> {
     socket.set_read_timeout(Some(Duration::from_millis(250)))?;
-    std::thread::Builder::new().name("osc-rx".into()).spawn(move || {
-        let mut buf = vec![0u8; MAX_DATAGRAM];
-        while !stop.load(Relaxed) {
-            let (n, from) = match socket.recv_from(&mut buf) {
-                Ok(x) => x,
-                Err(e) if matches!(e.kind(), ErrorKind::WouldBlock | ErrorKind::TimedOut | ErrorKind::Interrupted) => continue,
-                Err(e) => {
-                    // ICMP errors from earlier replies surface here on Linux; not fatal.
-                    log::debug!("OSC receive: {e}");
+    std::thread::Builder::new()
+        .name("osc-rx".into())
+        .spawn(move || {
+            let mut buf = vec![0u8; MAX_DATAGRAM];
+            while !stop.load(Relaxed) {
+                let (n, from) = match socket.recv_from(&mut buf) {
+                    Ok(x) => x,
+                    Err(e)
+                        if matches!(
+                            e.kind(),
+                            ErrorKind::WouldBlock | ErrorKind::TimedOut | ErrorKind::Interrupted
+                        ) =>
+                    {
+                        continue
+                    }
+                    Err(e) => {
+                        // ICMP errors from earlier replies surface here on Linux; not fatal.
+                        log::debug!("OSC receive: {e}");
+                        continue;
+                    }
+                };
+                stats.received.fetch_add(1, Relaxed);
+                if !allow.allows(from.ip()) {
+                    stats.rejected_sources.fetch_add(1, Relaxed);
                     continue;
                 }
-            };
-            stats.received.fetch_add(1, Relaxed);
-            if !allow.allows(from.ip()) {
-                stats.rejected_sources.fetch_add(1, Relaxed);
-                continue;
-            }
-            match tx.try_send(Datagram { bytes: buf[..n].to_vec(), from }) {
-                Ok(()) => {}
-                Err(TrySendError::Full(_)) => {
-                    stats.dropped.fetch_add(1, Relaxed);
+                match tx.try_send(Datagram {
+                    bytes: buf[..n].to_vec(),
+                    from,
+                }) {
+                    Ok(()) => {}
+                    Err(TrySendError::Full(_)) => {
+                        stats.dropped.fetch_add(1, Relaxed);
+                    }
+                    Err(TrySendError::Disconnected(_)) => return,
                 }
-                Err(TrySendError::Disconnected(_)) => return,
             }
-        }
-    })
+        })
 }
 
 /// What one datagram did to the mix.
@@ -142,7 +154,10 @@ fn number(arg: &OscType) -> Option<f32> {
 fn apply_message(mix: &mut Mix, m: OscMessage, out: &mut Outcome) {
     match m.args.first() {
         None => match mix.get_path(&m.addr) {
-            Ok(v) => out.replies.push(OscMessage { addr: m.addr, args: vec![OscType::Float(v)] }),
+            Ok(v) => out.replies.push(OscMessage {
+                addr: m.addr,
+                args: vec![OscType::Float(v)],
+            }),
             Err(_) => out.unknown += 1,
         },
         Some(arg) => match number(arg).filter(|v| !v.is_nan()) {
@@ -173,7 +188,11 @@ mod tests {
     }
 
     fn msg(addr: &str, args: Vec<OscType>) -> Vec<u8> {
-        encode(OscMessage { addr: addr.into(), args }).unwrap()
+        encode(OscMessage {
+            addr: addr.into(),
+            args,
+        })
+        .unwrap()
     }
 
     #[test]
@@ -190,17 +209,36 @@ mod tests {
         let o = apply(&mut m, &msg("/track/1/mute", vec![OscType::Bool(true)]));
         assert_eq!(o.changes, vec![(ParamId::track(0, Param::Mute), 1.0)]);
         let o = apply(&mut m, &msg("/track/1/fader", vec![]));
-        let OscType::Float(f) = o.replies[0].args[0] else { panic!() };
-        assert!((f - crate::params::fader_law::from_db(crate::units::Decibels(-1.5)).0).abs() < 1e-6);
+        let OscType::Float(f) = o.replies[0].args[0] else {
+            panic!()
+        };
+        assert!(
+            (f - crate::params::fader_law::from_db(crate::units::Decibels(-1.5)).0).abs() < 1e-6
+        );
     }
 
     #[test]
     fn bad_input_is_counted_not_applied() {
         let mut m = mix();
         assert!(apply(&mut m, b"garbage").malformed);
-        assert!(apply(&mut m, &msg("/track/1/gain", vec![OscType::String("x".into())])).malformed);
-        assert!(apply(&mut m, &msg("/track/1/gain", vec![OscType::Float(f32::NAN)])).malformed);
-        assert_eq!(apply(&mut m, &msg("/track/77/gain", vec![OscType::Float(0.0)])).unknown, 1);
+        assert!(
+            apply(
+                &mut m,
+                &msg("/track/1/gain", vec![OscType::String("x".into())])
+            )
+            .malformed
+        );
+        assert!(
+            apply(
+                &mut m,
+                &msg("/track/1/gain", vec![OscType::Float(f32::NAN)])
+            )
+            .malformed
+        );
+        assert_eq!(
+            apply(&mut m, &msg("/track/77/gain", vec![OscType::Float(0.0)])).unknown,
+            1
+        );
         assert_eq!(m.get(ParamId::track(0, Param::Gain)), Some(-2.0));
     }
 }

@@ -20,6 +20,11 @@ use systemd_journal_logger::JournalLog;
 
 /// Installs the process-wide logger at `level` (or `RUST_LOG`). Only the
 /// first call in a process installs one; later calls change nothing.
+/// libjack reports every failed connection attempt as an error; while the
+/// daemon retries a lost server that would flood the log, and the daemon
+/// says once, itself, that the device is gone. RUST_LOG can turn it back on.
+const QUIET: (&str, LevelFilter) = ("jack::logging", LevelFilter::Off);
+
 pub fn init_logging(level: LevelFilter) {
     let rust_log = std::env::var("RUST_LOG").ok();
     let journal_stream = std::env::var_os("JOURNAL_STREAM");
@@ -28,6 +33,7 @@ pub fn init_logging(level: LevelFilter) {
             Ok(journal) => {
                 let mut filter = env_filter::Builder::new();
                 filter.filter_level(level);
+                filter.filter_module(QUIET.0, QUIET.1);
                 if let Some(spec) = &rust_log {
                     filter.parse(spec);
                 }
@@ -56,6 +62,7 @@ pub fn init_logging(level: LevelFilter) {
 fn init_stderr(level: LevelFilter, rust_log: Option<&str>) {
     let mut builder = env_logger::Builder::new();
     builder.filter_level(level);
+    builder.filter_module(QUIET.0, QUIET.1);
     if let Some(spec) = rust_log {
         builder.parse_filters(spec);
     }

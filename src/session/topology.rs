@@ -14,7 +14,10 @@ impl Session {
             .map(|(i, t)| {
                 let stereo = t.channels == 2;
                 let [l, r] = inputs(i);
-                TrackShape { stereo, inputs: [l, if stereo { r } else { None }] }
+                TrackShape {
+                    stereo,
+                    inputs: [l, if stereo { r } else { None }],
+                }
             })
             .collect();
         let buses = self
@@ -25,6 +28,11 @@ impl Session {
                 BusKind::Fx { effect } => BusRole::Fx(effect),
             })
             .collect();
-        Topology { sample_rate: self.sample_rate as f32, pan_law: self.pan_law, tracks, buses }
+        Topology {
+            sample_rate: self.sample_rate as f32,
+            pan_law: self.pan_law,
+            tracks,
+            buses,
+        }
     }
 }

@@ -1,0 +1,218 @@
+//! The daemon as a process on a real JACK server (dummy driver): a test
+//! client plays a tone into its input and captures its output.
+//!
+//! - the tone comes out at the session's level;
+//! - a gain change over OSC (real UDP) changes the output, and a query
+//!   answers it;
+//! - SIGHUP with a broken config is reported and changes nothing;
+//! - the JACK server is killed and restarted: the daemon resumes on the same
+//!   mix without being restarted;
+//! - SIGTERM saves and exits 0; started again, the daemon restores the mix.
+#![cfg(feature = "jack")]
+
+mod common;
+#[path = "support/jack.rs"]
+mod jack_harness;
+use common::tone_db;
+use jack_harness::*;
+use rosc::{OscMessage, OscPacket, OscType};
+use std::net::UdpSocket;
+use std::path::Path;
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+const SR: f32 = 48_000.0;
+const TONE_DB: f32 = -20.0;
+
+struct Daemon(Child);
+
+impl Daemon {
+    fn start(config: &Path, server: &Server) -> Daemon {
+        let child = Command::new(env!("CARGO_BIN_EXE_mixbridge"))
+            .args(["run", "--config", config.to_str().unwrap()])
+            .env("JACK_DEFAULT_SERVER", &server.name)
+            .env("RUST_LOG", "info")
+            .stdin(Stdio::null())
+            .stdout(Stdio::null())
+            .stderr(Stdio::inherit())
+            .spawn()
+            .expect("the daemon starts");
+        Daemon(child)
+    }
+
+    fn pid(&self) -> u32 {
+        self.0.id()
+    }
+
+    fn signal(&self, sig: libc::c_int) {
+        // SAFETY: kill(2) on our own child.
+        unsafe { libc::kill(self.0.id() as libc::pid_t, sig) };
+    }
+
+    fn wait_exit(&mut self) -> std::process::ExitStatus {
+        let t = Instant::now();
+        loop {
+            if let Some(s) = self.0.try_wait().unwrap() {
+                return s;
+            }
+            assert!(
+                t.elapsed() < Duration::from_secs(10),
+                "the daemon did not exit"
+            );
+            std::thread::sleep(Duration::from_millis(20));
+        }
+    }
+}
+
+impl Drop for Daemon {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+/// Wait until the daemon's JACK ports exist, then connect a tester to them.
+fn connect(daemon: &Daemon, within: Duration) -> Tester {
+    let probe = jack::Client::new("mixbridge-probe", jack::ClientOptions::NO_START_SERVER)
+        .expect("probe")
+        .0;
+    let pid = daemon.pid();
+    let want = [
+        format!("^cpal_client_{pid}_out:out_0$"),
+        format!("^cpal_client_{pid}_in:in_0$"),
+    ];
+    let t = Instant::now();
+    while want.iter().any(|w| {
+        probe
+            .ports(Some(w), None, jack::PortFlags::empty())
+            .is_empty()
+    }) {
+        assert!(
+            t.elapsed() < within,
+            "the daemon's JACK ports did not appear"
+        );
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    drop(probe);
+    let amp = 10f32.powf(TONE_DB / 20.0);
+    Tester::connect(Source::Tone { freq: 1000.0, amp }, daemon.pid())
+}
+
+/// The median 1 kHz level of 50 ms blocks of the left output.
+fn level(tester: &mut Tester) -> f32 {
+    let (_, [l, _]) = tester.capture(1.0);
+    let mut v: Vec<f32> = l
+        .chunks_exact(2400)
+        .map(|b| tone_db(b, 1000.0, SR))
+        .collect();
+    v.sort_by(f32::total_cmp);
+    v[v.len() / 2]
+}
+
+fn assert_level(tester: &mut Tester, want: f32, when: &str) {
+    let got = level(tester);
+    assert!(
+        (got - want).abs() < 0.2,
+        "{when}: output at {got:.2} dB, want {want:.2} dB"
+    );
+}
+
+fn osc(socket: &UdpSocket, to: &str, addr: &str, args: Vec<OscType>) -> Option<f32> {
+    let bytes = rosc::encoder::encode(&OscPacket::Message(OscMessage {
+        addr: addr.into(),
+        args: args.clone(),
+    }))
+    .unwrap();
+    socket.send_to(&bytes, to).unwrap();
+    if !args.is_empty() {
+        return None;
+    }
+    let mut buf = [0u8; 1024];
+    let (n, _) = socket.recv_from(&mut buf).expect("a reply to the query");
+    match rosc::decoder::decode_udp(&buf[..n]).unwrap().1 {
+        OscPacket::Message(m) => match m.args.first() {
+            Some(OscType::Float(f)) => Some(*f),
+            other => panic!("unexpected reply {other:?}"),
+        },
+        p => panic!("unexpected reply {p:?}"),
+    }
+}
+
+fn free_port() -> u16 {
+    UdpSocket::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
+}
+
+#[test]
+fn daemon_mixes_survives_jack_restarts_and_keeps_its_state() {
+    if !jackd_installed() {
+        return;
+    }
+    let _serial = SERIAL.lock().unwrap_or_else(|e| e.into_inner());
+    let mut server = Server::start(256);
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::create_dir(dir.path().join("session")).unwrap();
+    std::fs::write(
+        dir.path().join("session/session.yaml"),
+        "sample_rate: 48000\ntracks:\n  - { name: Mic, source: { input: 1 } }\nmix:\n  track/1/gain: 0\n",
+    )
+    .unwrap();
+    let port = free_port();
+    let config = dir.path().join("config.yaml");
+    let good = format!(
+        "audio: {{ backend: jack, buffer_frames: 256 }}\nsession: session\nstate_dir: state\nosc: {{ listen: 127.0.0.1:{port} }}\n"
+    );
+    std::fs::write(&config, &good).unwrap();
+    let to = format!("127.0.0.1:{port}");
+    let client = UdpSocket::bind("127.0.0.1:0").unwrap();
+    client
+        .set_read_timeout(Some(Duration::from_secs(2)))
+        .unwrap();
+
+    let mut daemon = Daemon::start(&config, &server);
+    let mut tester = connect(&daemon, Duration::from_secs(15));
+    let centre = TONE_DB + CENTRE_DB;
+    assert_level(&mut tester, centre, "at start");
+
+    // A gain change through the control path.
+    osc(&client, &to, "/track/1/gain", vec![OscType::Float(-6.0)]);
+    std::thread::sleep(Duration::from_millis(300));
+    assert_level(&mut tester, centre - 6.0, "after /track/1/gain -6");
+    assert_eq!(osc(&client, &to, "/track/1/gain", vec![]), Some(-6.0));
+
+    // SIGHUP with a broken config: reported, nothing changes.
+    std::fs::write(&config, "audio: { backend: nonsense }\n").unwrap();
+    daemon.signal(libc::SIGHUP);
+    std::thread::sleep(Duration::from_millis(500));
+    assert!(
+        daemon.0.try_wait().unwrap().is_none(),
+        "the daemon survives a bad reload"
+    );
+    assert_level(&mut tester, centre - 6.0, "after a failed reload");
+    assert_eq!(osc(&client, &to, "/track/1/gain", vec![]), Some(-6.0));
+    std::fs::write(&config, &good).unwrap();
+
+    // The JACK server dies and comes back: the daemon resumes by itself.
+    drop(tester);
+    server.crash();
+    std::thread::sleep(Duration::from_millis(1500));
+    server.restart();
+    let mut tester = connect(&daemon, Duration::from_secs(20));
+    assert_level(&mut tester, centre - 6.0, "after the JACK server restarted");
+
+    // SIGTERM saves and exits 0; a new daemon restores the mix.
+    drop(tester);
+    daemon.signal(libc::SIGTERM);
+    assert!(daemon.wait_exit().success(), "SIGTERM exits 0");
+    assert!(
+        dir.path().join("state/state.yaml").exists(),
+        "state saved on shutdown"
+    );
+    let daemon = Daemon::start(&config, &server);
+    let mut tester = connect(&daemon, Duration::from_secs(15));
+    assert_level(&mut tester, centre - 6.0, "after a restart of the daemon");
+    drop(tester);
+}
