@@ -1,6 +1,9 @@
 //! A catalogue of broken session files: each must be rejected as a whole,
 //! with every problem reported at its line and saying what is allowed.
 
+#[path = "support/located.rs"]
+mod located;
+use located::assert_located;
 use mixbridge::audio_file::{write_wav, Audio, SampleFormat};
 use mixbridge::engine::dsp::pan::PanLaw;
 use mixbridge::params::{
@@ -48,29 +51,7 @@ fn errors(text: &str) -> Errors {
 /// The file must fail with exactly these (line, words) problems, in order.
 fn expect(text: &str, want: &[(usize, &[&str])]) {
     let e = errors(text);
-    let shown = e.to_string();
-    assert_eq!(
-        e.0.len(),
-        want.len(),
-        "wrong number of problems for\n{text}\ngot:\n{shown}"
-    );
-    for (got, (line, words)) in e.0.iter().zip(want) {
-        assert_eq!(got.line, *line, "wrong line for\n{text}\ngot:\n{shown}");
-        assert!(got.column >= 1, "{got}");
-        assert!(got.file.ends_with("session.yaml"), "{got}");
-        for w in *words {
-            assert!(got.message.contains(w), "`{w}` missing from: {got}");
-        }
-        let hint = ["allowed", "expected", "missing key"]
-            .iter()
-            .any(|h| got.message.contains(h));
-        assert!(hint, "says nothing of what is allowed: {got}");
-        assert!(
-            got.to_string()
-                .contains(&format!("session.yaml:{}:{}: ", got.line, got.column)),
-            "{got}"
-        );
-    }
+    assert_located(&e, text, "session.yaml", want);
 }
 
 const BUSES: &str = "\
