@@ -4,7 +4,8 @@
 //! - the tone comes out at the session's level;
 //! - a gain change over OSC (real UDP) changes the output, and a query
 //!   answers it;
-//! - SIGHUP with a broken config is reported and changes nothing;
+//! - SIGHUP with a broken config is reported and changes nothing; SIGHUP
+//!   after an edit of the session file applies the edited value;
 //! - the JACK server is killed and restarted: the daemon resumes on the same
 //!   mix without being restarted;
 //! - SIGTERM saves and exits 0; started again, the daemon restores the mix.
@@ -195,13 +196,23 @@ fn daemon_mixes_survives_jack_restarts_and_keeps_its_state() {
     assert_eq!(osc(&client, &to, "/track/1/gain", vec![]), Some(-6.0));
     std::fs::write(&config, &good).unwrap();
 
+    // SIGHUP after an edit of the session file: the edited value applies.
+    std::fs::write(
+        dir.path().join("session/session.yaml"),
+        "sample_rate: 48000\ntracks:\n  - { name: Mic, source: { input: 1 } }\nmix:\n  track/1/gain: -12\n",
+    )
+    .unwrap();
+    daemon.signal(libc::SIGHUP);
+    std::thread::sleep(Duration::from_millis(500));
+    assert_level(&mut tester, centre - 12.0, "after reloading an edited session");
+
     // The JACK server dies and comes back: the daemon resumes by itself.
     drop(tester);
     server.crash();
     std::thread::sleep(Duration::from_millis(1500));
     server.restart();
     let mut tester = connect(&daemon, Duration::from_secs(20));
-    assert_level(&mut tester, centre - 6.0, "after the JACK server restarted");
+    assert_level(&mut tester, centre - 12.0, "after the JACK server restarted");
 
     // SIGTERM saves and exits 0; a new daemon restores the mix.
     drop(tester);
@@ -213,6 +224,6 @@ fn daemon_mixes_survives_jack_restarts_and_keeps_its_state() {
     );
     let daemon = Daemon::start(&config, &server);
     let mut tester = connect(&daemon, Duration::from_secs(15));
-    assert_level(&mut tester, centre - 6.0, "after a restart of the daemon");
+    assert_level(&mut tester, centre - 12.0, "after a restart of the daemon");
     drop(tester);
 }
