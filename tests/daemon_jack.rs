@@ -204,7 +204,11 @@ fn daemon_mixes_survives_jack_restarts_and_keeps_its_state() {
     .unwrap();
     daemon.signal(libc::SIGHUP);
     std::thread::sleep(Duration::from_millis(500));
-    assert_level(&mut tester, centre - 12.0, "after reloading an edited session");
+    assert_level(
+        &mut tester,
+        centre - 12.0,
+        "after reloading an edited session",
+    );
 
     // The JACK server dies and comes back: the daemon resumes by itself.
     drop(tester);
@@ -212,7 +216,11 @@ fn daemon_mixes_survives_jack_restarts_and_keeps_its_state() {
     std::thread::sleep(Duration::from_millis(1500));
     server.restart();
     let mut tester = connect(&daemon, Duration::from_secs(20));
-    assert_level(&mut tester, centre - 12.0, "after the JACK server restarted");
+    assert_level(
+        &mut tester,
+        centre - 12.0,
+        "after the JACK server restarted",
+    );
 
     // SIGTERM saves and exits 0; a new daemon restores the mix.
     drop(tester);

@@ -2,8 +2,10 @@
 //! feedback decay, the feedback filters against the analog Butterworth
 //! response, ping-pong, dry pass-through, stability and click-free moves.
 
+#[path = "support/blocks.rs"]
+mod blocks;
 use assert_no_alloc::{assert_no_alloc, AllocDisabler};
-use mixbridge::engine::denormal::FlushDenormals;
+use blocks::in_blocks;
 use mixbridge::engine::dsp::delay::{Delay, CROSSFADE_MS};
 use mixbridge::params::{DelayField, NoteValue};
 use std::f64::consts::PI;
@@ -13,21 +15,8 @@ use std::f64::consts::PI;
 #[global_allocator]
 static ALLOC: AllocDisabler = AllocDisabler;
 
-/// Block sizes cycled through, so results cannot depend on the block length.
-const BLOCKS: [usize; 6] = [64, 1, 1024, 37, 256, 500];
-
 fn process(d: &mut Delay, l: &mut [f32], r: &mut [f32]) {
-    let _ftz = FlushDenormals::new();
-    assert_no_alloc(|| {
-        let mut start = 0;
-        let mut k = 0;
-        while start < l.len() {
-            let end = (start + BLOCKS[k % BLOCKS.len()]).min(l.len());
-            d.process_stereo(&mut l[start..end], &mut r[start..end]);
-            start = end;
-            k += 1;
-        }
-    });
+    in_blocks(l, r, |l, r| d.process_stereo(l, r));
 }
 
 /// Filters wide open, wet only, no feedback, unless `settings` say otherwise.

@@ -2,8 +2,10 @@
 //! integration, dry pass-through, stereo decorrelation, stability, tail end
 //! and click-free parameter moves.
 
+#[path = "support/blocks.rs"]
+mod blocks;
 use assert_no_alloc::{assert_no_alloc, AllocDisabler};
-use mixbridge::engine::denormal::FlushDenormals;
+use blocks::in_blocks;
 use mixbridge::engine::dsp::reverb::Reverb;
 use mixbridge::params::ReverbField;
 use std::f64::consts::PI;
@@ -13,21 +15,8 @@ use std::f64::consts::PI;
 #[global_allocator]
 static ALLOC: AllocDisabler = AllocDisabler;
 
-/// Block sizes cycled through, so results cannot depend on the block length.
-const BLOCKS: [usize; 6] = [64, 1, 1024, 37, 256, 500];
-
 fn process(rv: &mut Reverb, l: &mut [f32], r: &mut [f32]) {
-    let _ftz = FlushDenormals::new();
-    assert_no_alloc(|| {
-        let mut start = 0;
-        let mut k = 0;
-        while start < l.len() {
-            let end = (start + BLOCKS[k % BLOCKS.len()]).min(l.len());
-            rv.process_stereo(&mut l[start..end], &mut r[start..end]);
-            start = end;
-            k += 1;
-        }
-    });
+    in_blocks(l, r, |l, r| rv.process_stereo(l, r));
 }
 
 fn reverb(fs: f32, settings: &[(ReverbField, f32)]) -> Reverb {
