@@ -112,8 +112,9 @@ impl Daemon {
         let file_tracks: Vec<&str> = session
             .tracks
             .iter()
-            .filter(|t| matches!(t.source, Source::File(_)))
-            .map(|t| t.name.as_str())
+            .zip(&wiring.tracks)
+            .filter(|(t, inputs)| inputs.is_empty() && matches!(t.source, Source::File(_)))
+            .map(|(t, _)| t.name.as_str())
             .collect();
         if !file_tracks.is_empty() {
             log::info!(
