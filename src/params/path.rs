@@ -12,6 +12,24 @@ pub enum Form {
     Fader,
 }
 
+impl Form {
+    /// A value in this form to the parameter's own unit.
+    pub fn to_plain(self, v: f32) -> f32 {
+        match self {
+            Form::Plain => v,
+            Form::Fader => super::fader_law::to_db(crate::units::FaderPos(v)).0,
+        }
+    }
+
+    /// A value in the parameter's own unit to this form.
+    pub fn from_plain(self, v: f32) -> f32 {
+        match self {
+            Form::Plain => v,
+            Form::Fader => super::fader_law::from_db(crate::units::Decibels(v)).0,
+        }
+    }
+}
+
 /// A parsed path: the parameter and the form its value takes on that path.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub struct ParamRef {
@@ -200,18 +218,12 @@ impl ParamRef {
 
     /// A value on this path to the parameter's own unit.
     pub fn to_plain(&self, v: f32) -> f32 {
-        match self.form {
-            Form::Plain => v,
-            Form::Fader => super::fader_law::to_db(crate::units::FaderPos(v)).0,
-        }
+        self.form.to_plain(v)
     }
 
     /// A value in the parameter's own unit to the form of this path.
     pub fn from_plain(&self, v: f32) -> f32 {
-        match self.form {
-            Form::Plain => v,
-            Form::Fader => super::fader_law::from_db(crate::units::Decibels(v)).0,
-        }
+        self.form.from_plain(v)
     }
 }
 

@@ -3,18 +3,15 @@
 
 use super::file::Scalar;
 use crate::params::{
-    fader_law, Form, Owner, Param, ParamId, ParamRef, PathError, Registry, SendField, Spec, Taper,
-    Unit,
+    Form, Owner, Param, ParamId, ParamRef, PathError, Registry, SendField, Spec, Taper, Unit,
 };
-use crate::units::{FaderPos, SILENCE_DB};
+use crate::units::SILENCE_DB;
 
 /// A value for `spec` as written in the file, or what would be allowed.
 pub(super) fn value(spec: &Spec, form: Form, v: &Scalar) -> Result<f32, String> {
     if form == Form::Fader {
         return match v {
-            Scalar::Number(n) if (0.0..=1.0).contains(n) => {
-                Ok(fader_law::to_db(FaderPos(*n as f32)).0)
-            }
+            Scalar::Number(n) if (0.0..=1.0).contains(n) => Ok(form.to_plain(*n as f32)),
             _ => Err(format!(
                 "{v} is not allowed; allowed: a fader position from 0 to 1"
             )),
