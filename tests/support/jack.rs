@@ -42,9 +42,12 @@ pub struct Server {
 
 impl Server {
     pub fn start(period: u32) -> Server {
+        // Deterministic names: JACK's server registry has few slots and a
+        // server that dies uncleanly keeps its slot until a server of the
+        // same name starts, so a later run must reuse the name, not leak it.
         let name = format!(
             "mixbridge-test-{}-{}",
-            std::process::id(),
+            env!("CARGO_CRATE_NAME"),
             COUNTER.fetch_add(1, Ordering::Relaxed)
         );
         let mut s = Server {
