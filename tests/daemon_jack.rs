@@ -14,63 +14,17 @@
 mod common;
 #[path = "support/jack.rs"]
 mod jack_harness;
+#[path = "support/daemon.rs"]
+mod process;
 use common::tone_db;
 use jack_harness::*;
+use process::{free_port, Daemon};
 use rosc::{OscMessage, OscPacket, OscType};
 use std::net::UdpSocket;
-use std::path::Path;
-use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
 const SR: f32 = 48_000.0;
 const TONE_DB: f32 = -20.0;
-
-struct Daemon(Child);
-
-impl Daemon {
-    fn start(config: &Path, server: &Server) -> Daemon {
-        let child = Command::new(env!("CARGO_BIN_EXE_mixbridge"))
-            .args(["run", "--config", config.to_str().unwrap()])
-            .env("JACK_DEFAULT_SERVER", &server.name)
-            .env("RUST_LOG", "info")
-            .stdin(Stdio::null())
-            .stdout(Stdio::null())
-            .stderr(Stdio::inherit())
-            .spawn()
-            .expect("the daemon starts");
-        Daemon(child)
-    }
-
-    fn pid(&self) -> u32 {
-        self.0.id()
-    }
-
-    fn signal(&self, sig: libc::c_int) {
-        // SAFETY: kill(2) on our own child.
-        unsafe { libc::kill(self.0.id() as libc::pid_t, sig) };
-    }
-
-    fn wait_exit(&mut self) -> std::process::ExitStatus {
-        let t = Instant::now();
-        loop {
-            if let Some(s) = self.0.try_wait().unwrap() {
-                return s;
-            }
-            assert!(
-                t.elapsed() < Duration::from_secs(10),
-                "the daemon did not exit"
-            );
-            std::thread::sleep(Duration::from_millis(20));
-        }
-    }
-}
-
-impl Drop for Daemon {
-    fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-    }
-}
 
 /// Wait until the daemon's JACK ports exist, then connect a tester to them.
 fn connect(daemon: &Daemon, within: Duration) -> Tester {
@@ -139,14 +93,6 @@ fn osc(socket: &UdpSocket, to: &str, addr: &str, args: Vec<OscType>) -> Option<f
     }
 }
 
-fn free_port() -> u16 {
-    UdpSocket::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port()
-}
-
 #[test]
 fn daemon_mixes_survives_jack_restarts_and_keeps_its_state() {
     if !jackd_installed() {
@@ -173,7 +119,7 @@ fn daemon_mixes_survives_jack_restarts_and_keeps_its_state() {
         .set_read_timeout(Some(Duration::from_secs(2)))
         .unwrap();
 
-    let mut daemon = Daemon::start(&config, &server);
+    let mut daemon = Daemon::start(&config, Some(&server.name));
     let mut tester = connect(&daemon, Duration::from_secs(15));
     let centre = TONE_DB + CENTRE_DB;
     assert_level(&mut tester, centre, "at start");
@@ -230,7 +176,7 @@ fn daemon_mixes_survives_jack_restarts_and_keeps_its_state() {
         dir.path().join("state/state.yaml").exists(),
         "state saved on shutdown"
     );
-    let daemon = Daemon::start(&config, &server);
+    let daemon = Daemon::start(&config, Some(&server.name));
     let mut tester = connect(&daemon, Duration::from_secs(15));
     assert_level(&mut tester, centre - 12.0, "after a restart of the daemon");
     drop(tester);

@@ -20,6 +20,7 @@ fn state(session: &str, base: f32) -> MixState {
     MixState {
         session: session.into(),
         values,
+        names: [("track/1/name".to_string(), "Kick".to_string())].into(),
     }
 }
 

@@ -22,7 +22,7 @@ const VALUES: usize = 64;
 fn state(n: u32) -> MixState {
     let mut s = MixState {
         session: SESSION.into(),
-        values: Default::default(),
+        ..MixState::default()
     };
     s.values.insert("counter".into(), n as f32);
     for i in 0..VALUES {

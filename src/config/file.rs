@@ -167,6 +167,7 @@ pub(super) struct OscFile {
     pub allow: Option<Vec<String>>,
     #[serde(default)]
     pub clients: Vec<ClientFile>,
+    pub subscription_timeout: Option<f64>,
 }
 
 /// `host:port` text, or a bare port number.

@@ -38,6 +38,7 @@ use places::Env;
 use std::collections::BTreeMap;
 use std::net::{IpAddr, Ipv4Addr, SocketAddr};
 use std::path::{Path, PathBuf};
+use std::time::Duration;
 
 /// Sample rates the daemon runs at.
 pub const SAMPLE_RATES: [u32; 4] = crate::engine::SAMPLE_RATES;
@@ -111,7 +112,12 @@ pub struct OscConfig {
     /// Fixed feedback targets: they are sent every change without having
     /// to send anything first.
     pub clients: Vec<OscClient>,
+    /// How long a `/subscribe` lasts without renewal; 10 s by default.
+    pub subscription_timeout: Duration,
 }
+
+/// Subscription timeouts a config may set, in seconds.
+pub const SUBSCRIPTION_TIMEOUTS: std::ops::RangeInclusive<f64> = 1.0..=3600.0;
 
 #[derive(Debug, Clone, PartialEq)]
 pub struct OscClient {
@@ -174,6 +180,7 @@ impl Default for OscConfig {
             listen: SocketAddr::new(IpAddr::V4(Ipv4Addr::UNSPECIFIED), OSC_PORT),
             allow: OscConfig::default_allow(),
             clients: Vec::new(),
+            subscription_timeout: Duration::from_secs(10),
         }
     }
 }

@@ -7,7 +7,7 @@
 //! lost device. Every change goes model → engine; the model is saved to the
 //! state directory and restored at start.
 
-use super::model::Mix;
+use super::model::{session_names, Change, Key, Mix, Origin};
 use crate::audio::{self, AudioEvent, AudioSpec, Running};
 use crate::config::{Config, Wiring};
 use crate::engine::{self, EngineHandle, Topology};
@@ -15,7 +15,7 @@ use crate::osc::{self, Datagram, OscStats};
 use crate::service::{self, Notifier, Signal, Watchdog};
 use crate::session::{Session, Source};
 use crate::state::{Debounce, LoadOutcome, MixState, StateStore};
-use crossbeam_channel::{bounded, select, tick, Receiver, Sender};
+use crossbeam_channel::{at, bounded, never, select, tick, Receiver, Sender};
 use std::net::UdpSocket;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, Ordering::Relaxed};
@@ -29,6 +29,8 @@ const RETRY_MIN: Duration = Duration::from_millis(500);
 const RETRY_MAX: Duration = Duration::from_secs(10);
 /// How often the status line (systemd STATUS=, and the log on change) is refreshed.
 const STATUS_EVERY: Duration = Duration::from_secs(2);
+/// How often meters are read from the audio side for the surfaces.
+const METER_EVERY: Duration = Duration::from_micros(33_333);
 
 /// The audio side as it stands: running, or waiting to retry.
 enum AudioState {
@@ -55,6 +57,7 @@ pub struct Daemon {
     notifier: Notifier,
     watchdog: Watchdog,
     osc: Option<OscServer>,
+    next_meters: Instant,
     last_status: String,
     /// A rate the audio server imposed, overriding the session's.
     imposed_rate: Option<u32>,
@@ -62,12 +65,20 @@ pub struct Daemon {
     ready: bool,
 }
 
+/// The OSC socket, its receive thread and the protocol state.
 struct OscServer {
     socket: UdpSocket,
     rx: Receiver<Datagram>,
-    stats: Arc<OscStats>,
+    server: osc::Server,
     stop: Arc<AtomicBool>,
     thread: Option<std::thread::JoinHandle<()>>,
+}
+
+impl OscServer {
+    fn send(&mut self) {
+        let out = self.server.take_outbox();
+        osc::send::send_all(&self.socket, out, self.server.stats());
+    }
 }
 
 impl Drop for OscServer {
@@ -132,6 +143,7 @@ impl Daemon {
         let (audio_tx, audio_rx) = bounded(16);
         let mut d = Daemon {
             osc: None,
+            next_meters: Instant::now(),
             config_path,
             session,
             wiring,
@@ -278,6 +290,7 @@ impl Daemon {
         let stats = Arc::new(OscStats::default());
         let stop = Arc::new(AtomicBool::new(false));
         let allow = self.config.osc.clone();
+        let server = osc::Server::new(self.mix.registry(), &self.config.osc, stats.clone());
         let thread = osc::spawn_receiver(
             socket.try_clone().ok()?,
             move |ip| allow.allows(ip),
@@ -296,7 +309,7 @@ impl Daemon {
         Some(OscServer {
             socket,
             rx,
-            stats,
+            server,
             stop,
             thread: Some(thread),
         })
@@ -304,14 +317,18 @@ impl Daemon {
 
     fn run_loop(&mut self, signals: Receiver<Signal>) {
         let ticker = tick(TICK);
-        let never = crossbeam_channel::never();
         let mut last_status = Instant::now() - STATUS_EVERY;
         loop {
             let osc_rx = self
                 .osc
                 .as_ref()
                 .map(|o| o.rx.clone())
-                .unwrap_or_else(|| never.clone());
+                .unwrap_or_else(never);
+            let due = self
+                .osc
+                .as_ref()
+                .and_then(|o| o.server.next_due())
+                .map_or(self.next_meters, |t| t.min(self.next_meters));
             select! {
                 recv(signals) -> s => match s {
                     Ok(Signal::Terminate) | Err(_) => break,
@@ -326,32 +343,50 @@ impl Daemon {
                         self.report_status();
                     }
                 }
+                recv(at(due)) -> _ => {}
             }
+            self.serve_surfaces(Instant::now());
         }
         self.shutdown();
     }
 
     fn on_datagram(&mut self, d: Datagram) {
-        let Some(server) = &self.osc else { return };
-        let out = osc::apply(&mut self.mix, &d.bytes);
-        if out.malformed {
-            server.stats.malformed.fetch_add(1, Relaxed);
+        let Some(o) = &mut self.osc else { return };
+        let changes = o
+            .server
+            .receive(&mut self.mix, d.from, &d.bytes, Instant::now());
+        o.send();
+        self.commit(&changes);
+    }
+
+    /// Send applied changes on: to the engine, the state file and every surface.
+    fn commit(&mut self, changes: &[Change]) {
+        if changes.is_empty() {
+            return;
         }
-        server
-            .stats
-            .unknown_addresses
-            .fetch_add(out.unknown as u64, Relaxed);
-        for reply in out.replies {
-            if let Some(bytes) = osc::encode(reply) {
-                let _ = server.socket.send_to(&bytes, d.from);
+        for c in changes {
+            if let Key::Param(id) = c.key {
+                if let Some(v) = self.mix.get(id) {
+                    self.handle.set(id, v);
+                }
             }
         }
-        if !out.changes.is_empty() {
-            for (id, v) in out.changes {
-                self.handle.set(id, v);
-            }
-            self.debounce.mark(Instant::now());
+        self.debounce.mark(Instant::now());
+        if let Some(o) = &mut self.osc {
+            o.server.changed(changes);
         }
+    }
+
+    /// Meters and feedback that are due.
+    fn serve_surfaces(&mut self, now: Instant) {
+        let Some(o) = &mut self.osc else { return };
+        if now >= self.next_meters {
+            let snapshot = self.handle.meters().take();
+            o.server.meters(&snapshot);
+            self.next_meters = (self.next_meters + METER_EVERY).max(now);
+        }
+        o.server.poll(&mut self.mix, now);
+        o.send();
     }
 
     fn on_audio_event(&mut self, e: AudioEvent) {
@@ -385,6 +420,20 @@ impl Daemon {
                 (0, true)
             }
         };
+        if let Some(o) = &mut self.osc {
+            let audio = match &self.audio {
+                AudioState::Running(r) => Some(r.stats.snapshot()),
+                AudioState::Down { .. } => None,
+            };
+            o.server.set_status(vec![
+                ("audio/running", audio.is_some() as u8 as f64),
+                (
+                    "audio/callbacks",
+                    audio.as_ref().map_or(0, |a| a.callbacks) as f64,
+                ),
+                ("audio/xruns", audio.as_ref().map_or(0, |a| a.xruns) as f64),
+            ]);
+        }
         if self.watchdog.feed(now, callbacks, recovering) {
             self.notifier.watchdog();
         }
@@ -425,6 +474,7 @@ impl Daemon {
         let state = MixState {
             session: session_id(&self.session),
             values: self.mix.by_path(),
+            names: self.mix.names_by_path(),
         };
         match self.store.save(&state) {
             Ok(()) => self.debounce.saved(),
@@ -468,10 +518,15 @@ impl Daemon {
             // New structure: a new model at the new session's values, with
             // every live value that still exists carried over.
             let live = self.mix.by_path();
+            let names = self.mix.names_by_path();
             let mut mix = Mix::from_session(&session);
             mix.restore(&live);
+            mix.restore_names(&names);
             apply_edited(&mut mix, &self.session, &session);
             self.mix = mix;
+            if let Some(o) = &mut self.osc {
+                o.server.set_layout(self.mix.registry());
+            }
             self.handle.rebuild(
                 Topology {
                     sample_rate: self.sample_rate() as f32,
@@ -482,9 +537,8 @@ impl Daemon {
         } else {
             // Same structure: only values edited in the file apply; live
             // moves of everything else are kept.
-            for (id, v) in apply_edited(&mut self.mix, &self.session, &session) {
-                self.handle.set(id, v);
-            }
+            let changes = apply_edited(&mut self.mix, &self.session, &session);
+            self.commit(&changes);
         }
         self.wiring = wiring;
         self.session = session;
@@ -520,16 +574,27 @@ impl Daemon {
     }
 }
 
-/// Apply to `mix` the values whose entries in the session file changed
-/// between `old` and `new`; returns what changed.
-fn apply_edited(mix: &mut Mix, old: &Session, new: &Session) -> Vec<(crate::params::ParamId, f32)> {
+/// Apply to `mix` the values and names whose entries in the session file
+/// changed between `old` and `new`; returns what changed.
+fn apply_edited(mix: &mut Mix, old: &Session, new: &Session) -> Vec<Change> {
+    let change = |key| Change {
+        key,
+        origin: Origin::Session,
+    };
     let before: std::collections::BTreeMap<_, _> =
         crate::render::session_values(old).into_iter().collect();
-    crate::render::session_values(new)
+    let mut changes: Vec<Change> = crate::render::session_values(new)
         .into_iter()
         .filter(|(id, v)| before.get(id) != Some(v))
-        .filter_map(|(id, v)| mix.set(id, v).map(|v| (id, v)))
-        .collect()
+        .filter_map(|(id, v)| mix.set(id, v).map(|_| change(Key::Param(id))))
+        .collect();
+    let old_names: Vec<_> = session_names(old).collect();
+    for (owner, name) in session_names(new) {
+        if !old_names.contains(&(owner, name.clone())) && mix.set_name(owner, &name) {
+            changes.push(change(Key::Name(owner)));
+        }
+    }
+    changes
 }
 
 /// The identity the state file keeps, so another session's state is not applied.
@@ -561,6 +626,7 @@ fn restore(mix: &mut Mix, store: &StateStore, session: &Session) {
                 return;
             }
             let stale = mix.restore(&state.values);
+            mix.restore_names(&state.names);
             if !stale.is_empty() {
                 log::warn!(
                     "state: {} saved values no longer exist in the session",

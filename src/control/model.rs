@@ -1,16 +1,51 @@
-//! The mix model: the value of every parameter of the current session. The
-//! control thread is its only writer; the engine, the state file and (later)
-//! every surface are fed from it.
+//! The mix model: the value of every parameter of the current session, the
+//! names of its strips, and which controls are being touched. The control
+//! thread is its only writer; the engine, the state file and every surface
+//! are fed from it.
+//!
+//! Every change carries its [`Origin`], so that feedback reaches every
+//! surface except the one that made it (unless it asks for its echo).
 
-use crate::params::{ParamId, ParamRef, PathError, Registry, Spec};
+use crate::params::{Owner, ParamId, ParamRef, PathError, Registry, Spec};
 use crate::session::Session;
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
+use std::net::SocketAddr;
+
+/// Longest strip name kept, in characters; longer names are cut.
+pub const MAX_NAME: usize = 64;
 
 /// Every parameter value of one session, in the units of its [`Spec`].
 #[derive(Debug, Clone)]
 pub struct Mix {
     registry: Registry,
     values: BTreeMap<ParamId, f32>,
+    names: BTreeMap<Owner, String>,
+    touches: BTreeSet<(ParamId, Origin)>,
+}
+
+/// Who made a change or holds a touch.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Origin {
+    /// An OSC sender, by its source address.
+    Osc(SocketAddr),
+    /// A MIDI surface, by its index in the config.
+    Surface(u16),
+    /// The session file or the saved state (start, reload).
+    Session,
+}
+
+/// What changed: a parameter's value or a strip's name.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Key {
+    Param(ParamId),
+    Name(Owner),
+}
+
+/// One applied change, to be sent on to the engine and the surfaces.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Change {
+    pub key: Key,
+    pub origin: Origin,
 }
 
 /// Why a value was not applied.
@@ -34,7 +69,13 @@ impl Mix {
         for (id, v) in crate::render::session_values(session) {
             values.insert(id, v);
         }
-        Mix { registry, values }
+        let names = session_names(session).collect();
+        Mix {
+            registry,
+            values,
+            names,
+            touches: BTreeSet::new(),
+        }
     }
 
     pub fn registry(&self) -> &Registry {
@@ -72,6 +113,90 @@ impl Mix {
         Ok(r.from_plain(self.values[&r.id]))
     }
 
+    /// The name of a track or bus.
+    pub fn name(&self, owner: Owner) -> Option<&str> {
+        self.names.get(&owner).map(String::as_str)
+    }
+
+    /// Rename a track or bus (control characters dropped, cut at
+    /// [`MAX_NAME`]); returns whether anything changed.
+    pub fn set_name(&mut self, owner: Owner, name: &str) -> bool {
+        let Some(slot) = self.names.get_mut(&owner) else {
+            return false;
+        };
+        let clean: String = name
+            .chars()
+            .filter(|c| !c.is_control())
+            .take(MAX_NAME)
+            .collect();
+        if *slot == clean {
+            return false;
+        }
+        *slot = clean;
+        true
+    }
+
+    /// Every strip that has a name, in a stable order.
+    pub fn named(&self) -> impl Iterator<Item = Owner> + '_ {
+        self.names.keys().copied()
+    }
+
+    /// Mark a control as touched (`on`) or released by `origin`; returns
+    /// whether that changed anything.
+    pub fn touch(&mut self, id: ParamId, origin: Origin, on: bool) -> bool {
+        if on {
+            self.registry.check(id, "").is_ok() && self.touches.insert((id, origin))
+        } else {
+            self.touches.remove(&(id, origin))
+        }
+    }
+
+    /// Whether anyone is touching the control.
+    pub fn touched(&self, id: ParamId) -> bool {
+        self.touches
+            .range((id, MIN_ORIGIN)..)
+            .next()
+            .is_some_and(|(t, _)| *t == id)
+    }
+
+    /// Whether `origin` is touching the control.
+    pub fn touched_by(&self, id: ParamId, origin: Origin) -> bool {
+        self.touches.contains(&(id, origin))
+    }
+
+    /// Release every touch `origin` holds (it went away); returns the
+    /// controls released.
+    pub fn release_all(&mut self, origin: Origin) -> Vec<ParamId> {
+        let held: Vec<(ParamId, Origin)> = self
+            .touches
+            .iter()
+            .filter(|(_, o)| *o == origin)
+            .copied()
+            .collect();
+        for t in &held {
+            self.touches.remove(t);
+        }
+        held.into_iter().map(|(id, _)| id).collect()
+    }
+
+    /// Names by path (`track/1/name`), for the state file.
+    pub fn names_by_path(&self) -> BTreeMap<String, String> {
+        self.names
+            .iter()
+            .map(|(o, n)| (format!("{o}/name"), n.clone()))
+            .collect()
+    }
+
+    /// Apply saved names by path; unknown paths are ignored.
+    pub fn restore_names(&mut self, saved: &BTreeMap<String, String>) {
+        let owners: Vec<Owner> = self.names.keys().copied().collect();
+        for owner in owners {
+            if let Some(n) = saved.get(&format!("{owner}/name")) {
+                self.set_name(owner, n);
+            }
+        }
+    }
+
     /// Every value, for building an engine graph.
     pub fn values(&self) -> Vec<(ParamId, f32)> {
         self.values.iter().map(|(k, v)| (*k, *v)).collect()
@@ -99,6 +224,21 @@ impl Mix {
         stale
     }
 }
+
+/// The names a session file gives its tracks and buses.
+pub fn session_names(session: &Session) -> impl Iterator<Item = (Owner, String)> + '_ {
+    let tracks = session.tracks.iter().enumerate();
+    let buses = session.buses.iter().enumerate();
+    tracks
+        .map(|(i, t)| (Owner::Track(i as u16), t.name.clone()))
+        .chain(buses.map(|(i, b)| (Owner::Bus(i as u16), b.name.clone())))
+}
+
+/// The smallest origin, for range scans over touches.
+const MIN_ORIGIN: Origin = Origin::Osc(SocketAddr::V4(std::net::SocketAddrV4::new(
+    std::net::Ipv4Addr::UNSPECIFIED,
+    0,
+)));
 
 #[cfg(test)]
 mod tests {
@@ -143,5 +283,45 @@ mod tests {
         let mut b = mix();
         assert_eq!(b.restore(&saved), vec!["track/99/gain".to_string()]);
         assert_eq!(b.values(), a.values());
+    }
+
+    #[test]
+    fn names_are_cleaned_cut_and_restored() {
+        let mut a = mix();
+        assert_eq!(a.name(Owner::Track(0)), Some("Kick"));
+        assert!(a.set_name(Owner::Track(0), "Kick\nIn"));
+        assert_eq!(a.name(Owner::Track(0)), Some("KickIn"));
+        assert!(!a.set_name(Owner::Track(0), "KickIn"), "no change");
+        assert!(!a.set_name(Owner::Track(40), "x"), "no such track");
+        a.set_name(Owner::Bus(1), &"x".repeat(100));
+        assert_eq!(a.name(Owner::Bus(1)).unwrap().len(), MAX_NAME);
+        let mut b = mix();
+        b.restore_names(&a.names_by_path());
+        assert_eq!(b.name(Owner::Track(0)), Some("KickIn"));
+    }
+
+    #[test]
+    fn touches_are_held_per_origin() {
+        let mut m = mix();
+        let fader = ParamId::track(0, Param::Gain);
+        let pan = ParamId::track(0, Param::Pan);
+        let a = Origin::Osc("127.0.0.1:9001".parse().unwrap());
+        let b = Origin::Surface(0);
+        assert!(m.touch(fader, a, true));
+        assert!(!m.touch(fader, a, true), "already held");
+        assert!(m.touch(fader, b, true));
+        assert!(m.touched(fader) && !m.touched(pan));
+        assert!(m.touched_by(fader, a));
+        assert!(m.touch(fader, a, false));
+        assert!(m.touched(fader), "b still holds it");
+        m.touch(pan, b, true);
+        let mut released = m.release_all(b);
+        released.sort();
+        assert_eq!(released, vec![fader, pan]);
+        assert!(!m.touched(fader) && !m.touched(pan));
+        assert!(
+            !m.touch(ParamId::track(30, Param::Gain), a, true),
+            "no such control"
+        );
     }
 }

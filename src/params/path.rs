@@ -209,6 +209,22 @@ impl ParamRef {
         })
     }
 
+    /// The `fader` sibling of a level (fader gains and send levels).
+    pub fn fader(id: ParamId) -> Option<ParamRef> {
+        matches!(
+            id.param,
+            Param::Gain
+                | Param::Send {
+                    field: SendField::Level,
+                    ..
+                }
+        )
+        .then_some(ParamRef {
+            id,
+            form: Form::Fader,
+        })
+    }
+
     pub fn plain(id: ParamId) -> ParamRef {
         ParamRef {
             id,
@@ -233,15 +249,22 @@ impl fmt::Display for ParamId {
     }
 }
 
+impl fmt::Display for Owner {
+    /// The path of a strip: `track/1`, `bus/2`, `master`, `transport`.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Owner::Track(n) => write!(f, "track/{}", *n as u32 + 1),
+            Owner::Bus(n) => write!(f, "bus/{}", *n as u32 + 1),
+            Owner::Master => write!(f, "master"),
+            Owner::Transport => write!(f, "transport"),
+        }
+    }
+}
+
 impl fmt::Display for ParamRef {
     /// The canonical path, without a leading slash.
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self.id.owner {
-            Owner::Track(n) => write!(f, "track/{}/", n as u32 + 1)?,
-            Owner::Bus(n) => write!(f, "bus/{}/", n as u32 + 1)?,
-            Owner::Master => write!(f, "master/")?,
-            Owner::Transport => write!(f, "transport/")?,
-        }
+        write!(f, "{}/", self.id.owner)?;
         let fader = self.form == Form::Fader;
         match self.id.param {
             Param::Gain if fader => write!(f, "fader"),

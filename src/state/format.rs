@@ -32,6 +32,8 @@ struct StateFile {
     version: u32,
     session: String,
     values: BTreeMap<String, f32>,
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    names: BTreeMap<String, String>,
 }
 
 pub(super) fn encode(state: &MixState) -> Vec<u8> {
@@ -39,6 +41,7 @@ pub(super) fn encode(state: &MixState) -> Vec<u8> {
         version: VERSION,
         session: state.session.clone(),
         values: state.values.clone(),
+        names: state.names.clone(),
     };
     let yaml = serde_yaml::to_string(&doc).expect("strings and numbers always serialise");
     let mut body = format!("{HEADER}{yaml}");
@@ -100,6 +103,7 @@ pub(super) fn decode(bytes: &[u8]) -> Result<MixState, String> {
     Ok(MixState {
         session: f.session,
         values: f.values,
+        names: f.names,
     })
 }
 
@@ -121,6 +125,7 @@ mod tests {
             .into_iter()
             .map(|(k, v)| (k.to_string(), v))
             .collect(),
+            names: [("track/1/name".to_string(), "Kick: \"in\"".to_string())].into(),
         }
     }
 
@@ -149,6 +154,7 @@ mod tests {
         let s = MixState {
             session: "s".into(),
             values,
+            ..MixState::default()
         };
         let back = decode(&encode(&s)).unwrap();
         for (k, v) in &s.values {
@@ -161,6 +167,7 @@ mod tests {
         let s = MixState {
             session: "/var/lib/mixbridge/session".into(),
             values: [("track/1/gain".to_string(), -4.5)].into(),
+            ..MixState::default()
         };
         // The example in the module doc; its check value is Python's
         // zlib.crc32 of everything before the last line.

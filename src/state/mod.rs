@@ -42,6 +42,8 @@ pub struct MixState {
     /// Parameter path (as in the session's `mix:`, without the leading
     /// slash) → plain value in the units of its `Spec`.
     pub values: BTreeMap<String, f32>,
+    /// Strip name path (`track/1/name`) → name, as renamed live.
+    pub names: BTreeMap<String, String>,
 }
 
 /// What [`StateStore::load`] found.

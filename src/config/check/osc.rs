@@ -4,6 +4,7 @@ use super::Checker;
 use crate::config::file::{Address, ConfigFile};
 use crate::config::{Cidr, OscClient, OscConfig, OscForm};
 use std::net::{IpAddr, Ipv4Addr, SocketAddr};
+use std::time::Duration;
 
 impl Checker<'_> {
     pub(super) fn osc(&mut self, f: &ConfigFile) -> OscConfig {
@@ -66,10 +67,27 @@ impl Checker<'_> {
                 clients.push(OscClient { address, form });
             }
         }
+        let range = crate::config::SUBSCRIPTION_TIMEOUTS;
+        let subscription_timeout = match f.osc.subscription_timeout {
+            None => default.subscription_timeout,
+            Some(s) if range.contains(&s) => Duration::from_secs_f64(s),
+            Some(s) => {
+                self.error(
+                    &["osc", "subscription_timeout"],
+                    format!(
+                        "osc subscription_timeout {s} is out of range; allowed: {} to {} seconds",
+                        range.start(),
+                        range.end()
+                    ),
+                );
+                default.subscription_timeout
+            }
+        };
         OscConfig {
             listen,
             allow,
             clients,
+            subscription_timeout,
         }
     }
 }
