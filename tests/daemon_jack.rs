@@ -8,12 +8,15 @@
 //!   after an edit of the session file applies the edited value;
 //! - the JACK server is killed and restarted: the daemon resumes on the same
 //!   mix without being restarted;
-//! - SIGTERM saves and exits 0; started again, the daemon restores the mix.
+//! - SIGTERM saves and exits 0; started again, the daemon restores the mix;
+//! - moves from an independent OSC client (pattern, bundle, touch) are heard.
 #![cfg(feature = "jack")]
 
 mod common;
 #[path = "support/jack.rs"]
 mod jack_harness;
+#[path = "support/osc_peer.rs"]
+mod osc_peer;
 #[path = "support/daemon.rs"]
 mod process;
 use common::tone_db;
@@ -179,5 +182,66 @@ fn daemon_mixes_survives_jack_restarts_and_keeps_its_state() {
     let daemon = Daemon::start(&config, Some(&server.name));
     let mut tester = connect(&daemon, Duration::from_secs(15));
     assert_level(&mut tester, centre - 12.0, "after a restart of the daemon");
+    drop(tester);
+}
+
+/// The OSC path end to end with an independent client (python-osc): a
+/// pattern, a bundle and a touch-and-move from a "tablet" are heard in the
+/// JACK output, and a second subscribed client is told.
+#[test]
+fn osc_moves_from_an_independent_client_are_heard() {
+    if !jackd_installed() || !osc_peer::available() {
+        return;
+    }
+    let _serial = SERIAL.lock().unwrap_or_else(|e| e.into_inner());
+    let server = Server::start(256);
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::create_dir(dir.path().join("session")).unwrap();
+    std::fs::write(
+        dir.path().join("session/session.yaml"),
+        "sample_rate: 48000\ntracks:\n  - { name: Mic, source: { input: 1 } }\n  - { name: Spare, source: { input: 2 } }\n",
+    )
+    .unwrap();
+    let port = free_port();
+    let config = dir.path().join("config.yaml");
+    std::fs::write(
+        &config,
+        format!("audio: {{ backend: jack, buffer_frames: 256 }}\nsession: session\nstate_dir: state\nosc: {{ listen: 127.0.0.1:{port} }}\n"),
+    )
+    .unwrap();
+    let daemon = Daemon::start(&config, Some(&server.name));
+    let mut tester = connect(&daemon, Duration::from_secs(15));
+    let centre = TONE_DB + CENTRE_DB;
+    assert_level(&mut tester, centre, "at start");
+
+    let mut tablet = osc_peer::Peer::start(port);
+    let mut other = osc_peer::Peer::start(port);
+    other.send("/subscribe", &[osc_peer::Arg::S("db")]);
+    assert!(other.wait("/subscribed", Duration::from_secs(3)).is_some());
+
+    // A pattern: every fader to -10 dB (0.5 on the fader law).
+    tablet.send("/track/*/fader", &[osc_peer::Arg::F(0.5)]);
+    std::thread::sleep(Duration::from_millis(300));
+    assert_level(&mut tester, centre - 10.0, "after /track/*/fader 0.5");
+
+    // A bundle: the last value wins.
+    tablet.bundle(&[
+        ("/track/1/gain", &[osc_peer::Arg::F(0.0)]),
+        ("/track/1/gain", &[osc_peer::Arg::F(-4.0)]),
+    ]);
+    std::thread::sleep(Duration::from_millis(300));
+    assert_level(&mut tester, centre - 4.0, "after a bundle ending on -4 dB");
+
+    // Touch, move, release, as a TouchOSC fader does.
+    other.drain();
+    tablet.send("/track/1/fader/z", &[osc_peer::Arg::F(1.0)]);
+    tablet.send("/track/1/fader", &[osc_peer::Arg::F(0.25)]);
+    tablet.send("/track/1/fader/z", &[osc_peer::Arg::F(0.0)]);
+    std::thread::sleep(Duration::from_millis(300));
+    assert_level(&mut tester, centre - 30.0, "after a touch move to 0.25");
+    let told = other
+        .wait("/track/1/gain", Duration::from_secs(3))
+        .expect("the other client is told");
+    assert!((told.float() + 30.0).abs() < 1e-3, "{}", told.float());
     drop(tester);
 }
