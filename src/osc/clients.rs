@@ -156,7 +156,7 @@ impl Clients {
     /// The client a datagram from `source` belongs to: the subscriber that
     /// sends from there, else a fixed client on the same host (which then
     /// learns that source).
-    pub fn from_source(&mut self, source: SocketAddr) -> Option<usize> {
+    pub fn by_source(&mut self, source: SocketAddr) -> Option<usize> {
         if let Some(i) = self
             .list
             .iter()
@@ -246,13 +246,13 @@ mod tests {
         };
         let mut c = Clients::new(&[fixed], Duration::from_secs(10));
         let tablet = addr("192.168.1.40:53211");
-        assert_eq!(c.from_source(tablet), Some(0));
+        assert_eq!(c.by_source(tablet), Some(0));
         assert!(c.list[0].made(Origin::Osc(tablet)));
-        assert_eq!(c.from_source(addr("192.168.1.41:53211")), None);
+        assert_eq!(c.by_source(addr("192.168.1.41:53211")), None);
         let script = addr("192.168.1.40:7000");
         c.subscribe(script, script, OPTS, Instant::now()).unwrap();
         assert_eq!(
-            c.from_source(script),
+            c.by_source(script),
             Some(1),
             "a subscriber on the same host"
         );

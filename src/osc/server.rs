@@ -145,7 +145,7 @@ impl Server {
         for datagram in replies.finish() {
             self.outbox.push((reply_to, datagram));
         }
-        if let Some(i) = self.clients.from_source(from) {
+        if let Some(i) = self.clients.by_source(from) {
             let to = self.clients.list[i].reply_to;
             let mut p = Packer::new();
             for e in errors.into_iter().take(ERRORS_PER_DATAGRAM) {
@@ -313,7 +313,7 @@ impl Server {
             return self.refuse(d, &m.addr, "no such control to touch".into());
         }
         let origin = Origin::Osc(d.from);
-        let client = self.clients.from_source(d.from);
+        let client = self.clients.by_source(d.from);
         for id in params {
             if d.mix.touch(id, origin, on) && !on {
                 // What others did meanwhile was held back; send it now.
@@ -391,7 +391,7 @@ impl Server {
     /// `/dump` and `/meters`: only for clients, so that a forged source
     /// cannot aim a large answer at someone else.
     fn client_request(&mut self, d: &mut Datagram, m: &OscMessage) {
-        let Some(i) = self.clients.from_source(d.from) else {
+        let Some(i) = self.clients.by_source(d.from) else {
             self.stats.rejected_values.fetch_add(1, Relaxed);
             return;
         };
