@@ -502,3 +502,37 @@ fn rejected_sources_and_malformed_packets_leave_the_daemon_serving() {
     assert!(malformed.float() >= 8.0, "{}", malformed.float());
     assert!(c.daemon.alive());
 }
+
+#[test]
+fn a_hung_client_does_not_hold_up_the_others() {
+    let Some(c) = console("") else { return };
+    // A local client that subscribes to everything and never reads: its
+    // receive buffer fills within seconds.
+    let hung = std::net::UdpSocket::bind("127.0.0.1:0").unwrap();
+    let to = format!("127.0.0.1:{}", c.port);
+    for (addr, args) in [
+        ("/subscribe", vec![]),
+        ("/meters", vec![rosc::OscType::Float(30.0)]),
+    ] {
+        let m = rosc::OscPacket::Message(rosc::OscMessage {
+            addr: addr.into(),
+            args,
+        });
+        hung.send_to(&rosc::encoder::encode(&m).unwrap(), &to)
+            .unwrap();
+    }
+    let (mut a, mut b) = (Peer::start(c.port), Peer::start(c.port));
+    b.send("/subscribe", &[]);
+    for k in 0..20 {
+        std::thread::sleep(Duration::from_millis(250));
+        a.send("/track/*/pan", &[Arg::F(k as f32 / 40.0)]);
+    }
+    b.drain();
+    a.send("/track/2/fader", &[Arg::F(0.3)]);
+    let m = b
+        .wait("/track/2/fader", LONG)
+        .expect("feedback still flows");
+    assert!(close(m.float(), 0.3));
+    assert_eq!(a.query("/track/2/fader").float(), 0.3, "and answers too");
+    drop(hung);
+}

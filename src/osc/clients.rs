@@ -26,7 +26,7 @@ pub struct Options {
     pub echo: bool,
 }
 
-#[derive(Debug)]
+#[derive(Debug, Clone)]
 pub struct Client {
     /// Where feedback goes.
     pub reply_to: SocketAddr,
@@ -45,7 +45,7 @@ pub struct Client {
 
 /// A client's meter subscription: its rate and what accumulated since the
 /// last send.
-#[derive(Debug)]
+#[derive(Debug, Clone)]
 pub struct MeterFeed {
     pub every: Duration,
     pub next: Instant,
@@ -99,7 +99,7 @@ impl Client {
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Full;
 
-#[derive(Debug)]
+#[derive(Debug, Clone)]
 pub struct Clients {
     pub list: Vec<Client>,
     pub timeout: Duration,

@@ -42,16 +42,24 @@ const MAX_DEPTH: usize = 8;
 /// be amplified into a flood.
 const ERRORS_PER_DATAGRAM: usize = 4;
 
+#[derive(Clone)]
 pub struct Server {
     space: AddressSpace,
     clients: Clients,
     stats: Arc<OscStats>,
-    outbox: Vec<(SocketAddr, Vec<u8>)>,
+    outbox: Vec<Outgoing>,
     loudness: [f32; 5],
     /// OSC sources holding touches, and when each was last heard from.
     touchers: BTreeMap<SocketAddr, Instant>,
     /// Health counters from the daemon, for `/status`.
     status: Vec<(&'static str, f64)>,
+}
+
+/// A datagram to send.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Outgoing {
+    pub to: SocketAddr,
+    pub bytes: Vec<u8>,
 }
 
 /// The work of one datagram.
@@ -143,7 +151,7 @@ impl Server {
             ..
         } = d;
         for datagram in replies.finish() {
-            self.outbox.push((reply_to, datagram));
+            self.answer(reply_to, vec![datagram]);
         }
         if let Some(i) = self.clients.by_source(from) {
             let to = self.clients.list[i].reply_to;
@@ -151,7 +159,7 @@ impl Server {
             for e in errors.into_iter().take(ERRORS_PER_DATAGRAM) {
                 p.push(e);
             }
-            self.outbox.extend(p.finish().into_iter().map(|b| (to, b)));
+            self.answer(to, p.finish());
         }
         changes
     }
@@ -361,8 +369,7 @@ impl Server {
                     addr: "/subscribed".into(),
                     args: vec![OscType::Int(self.clients.timeout.as_secs() as i32)],
                 });
-                self.outbox
-                    .extend(p.finish().into_iter().map(|b| (reply_to, b)));
+                self.answer(reply_to, p.finish());
                 if new {
                     self.stats.subscriptions.fetch_add(1, Relaxed);
                     let registry = d.mix.registry().clone();
@@ -382,10 +389,15 @@ impl Server {
                         )),
                     ],
                 });
-                self.outbox
-                    .extend(p.finish().into_iter().map(|b| (reply_to, b)));
+                self.answer(reply_to, p.finish());
             }
         }
+    }
+
+    /// Queue datagrams for `to`.
+    fn answer(&mut self, to: SocketAddr, datagrams: Vec<Vec<u8>>) {
+        let out = datagrams.into_iter().map(|bytes| Outgoing { to, bytes });
+        self.outbox.extend(out);
     }
 
     /// `/dump` and `/meters`: only for clients, so that a forged source
@@ -486,8 +498,11 @@ impl Server {
             let due = c.last_flush.is_none_or(|t| now >= t + MIN_INTERVAL);
             if due && !c.pending.is_empty() {
                 let to = c.reply_to;
-                self.outbox
-                    .extend(feedback::flush(c, mix).into_iter().map(|b| (to, b)));
+                self.outbox.extend(
+                    feedback::flush(c, mix)
+                        .into_iter()
+                        .map(|bytes| Outgoing { to, bytes }),
+                );
                 c.last_flush = Some(now);
             }
             if let Some(m) = &mut c.meters {
@@ -496,7 +511,8 @@ impl Server {
                         let mut p = Packer::new();
                         feedback::meter_messages(&acc, c.options.form, &mut p);
                         let to = c.reply_to;
-                        self.outbox.extend(p.finish().into_iter().map(|b| (to, b)));
+                        self.outbox
+                            .extend(p.finish().into_iter().map(|bytes| Outgoing { to, bytes }));
                     }
                     m.next += m.every;
                     if m.next < now {
@@ -520,8 +536,8 @@ impl Server {
             .min()
     }
 
-    /// Datagrams to send, with their destinations.
-    pub fn take_outbox(&mut self) -> Vec<(SocketAddr, Vec<u8>)> {
+    /// Datagrams to send.
+    pub fn take_outbox(&mut self) -> Vec<Outgoing> {
         std::mem::take(&mut self.outbox)
     }
 }

@@ -23,14 +23,14 @@ pub enum Target {
     Loudness(usize),
 }
 
-#[derive(Debug, Default)]
+#[derive(Debug, Default, Clone)]
 struct Node {
     /// Sorted by name.
     children: Vec<(Box<str>, usize)>,
     target: Option<Target>,
 }
 
-#[derive(Debug)]
+#[derive(Debug, Clone)]
 pub struct AddressSpace {
     nodes: Vec<Node>,
 }

@@ -1,0 +1,223 @@
+//! The OSC path of the running daemon, measured from outside over loopback:
+//!
+//! 1. latency from a set on one client to the feedback on another
+//!    (median and 99th percentile);
+//! 2. sustained set-messages per second at rising rates: for each rate, the
+//!    datagrams the daemon dropped (its queue full), the audio xruns, and
+//!    its resident memory; a dead subscriber (never reads) is connected
+//!    throughout.
+//!
+//! `cargo bench --bench osc_daemon`. The daemon runs the dummy audio backend
+//! (real-time paced, 128-frame blocks) with a 64-track session.
+
+use rosc::{OscMessage, OscPacket, OscType};
+use std::net::UdpSocket;
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+const TRACKS: usize = 64;
+
+fn encode(addr: &str, args: Vec<OscType>) -> Vec<u8> {
+    rosc::encoder::encode(&OscPacket::Message(OscMessage {
+        addr: addr.into(),
+        args,
+    }))
+    .unwrap()
+}
+
+fn messages(bytes: &[u8]) -> Vec<OscMessage> {
+    fn flat(p: OscPacket, out: &mut Vec<OscMessage>) {
+        match p {
+            OscPacket::Message(m) => out.push(m),
+            OscPacket::Bundle(b) => b.content.into_iter().for_each(|p| flat(p, out)),
+        }
+    }
+    let mut out = Vec::new();
+    if let Ok((_, p)) = rosc::decoder::decode_udp(bytes) {
+        flat(p, &mut out);
+    }
+    out
+}
+
+struct Daemon(Child);
+
+impl Drop for Daemon {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+fn rss_kib(pid: u32) -> u64 {
+    std::fs::read_to_string(format!("/proc/{pid}/status"))
+        .unwrap()
+        .lines()
+        .find_map(|l| l.strip_prefix("VmRSS:"))
+        .and_then(|v| v.trim().trim_end_matches("kB").trim().parse().ok())
+        .unwrap()
+}
+
+/// The daemon's `/status` counters.
+fn status(sock: &UdpSocket, to: &str) -> std::collections::BTreeMap<String, f64> {
+    while sock.recv(&mut [0u8; 65536]).is_ok() {}
+    sock.send_to(&encode("/status", vec![]), to).unwrap();
+    let mut out = std::collections::BTreeMap::new();
+    let mut buf = vec![0u8; 65536];
+    while let Ok(n) = sock.recv(&mut buf) {
+        for m in messages(&buf[..n]) {
+            if let (Some(name), Some(OscType::Double(v))) =
+                (m.addr.strip_prefix("/status/"), m.args.first())
+            {
+                out.insert(name.to_string(), *v);
+            }
+        }
+        if out.contains_key("osc/clients") {
+            break;
+        }
+    }
+    out
+}
+
+fn main() {
+    let dir = tempfile::tempdir().unwrap();
+    let session = dir.path().join("session");
+    std::fs::create_dir(&session).unwrap();
+    let mut yaml = String::from("sample_rate: 48000\ntracks:\n");
+    for t in 1..=TRACKS {
+        yaml += &format!("  - {{ name: T{t}, source: {{ input: {t} }} }}\n");
+    }
+    yaml += "buses:\n  - { name: Verb, kind: fx, effect: reverb }\n  - { name: Echo, kind: fx, effect: delay }\n";
+    std::fs::write(session.join("session.yaml"), yaml).unwrap();
+    let port = UdpSocket::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let config = dir.path().join("config.yaml");
+    std::fs::write(
+        &config,
+        format!("audio: {{ backend: dummy, buffer_frames: 128 }}\nsession: session\nstate_dir: state\nosc: {{ listen: 127.0.0.1:{port} }}\nlog_level: warn\n"),
+    )
+    .unwrap();
+    let daemon = Daemon(
+        Command::new(env!("CARGO_BIN_EXE_mixbridge"))
+            .args(["run", "--config", config.to_str().unwrap()])
+            .stdin(Stdio::null())
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap(),
+    );
+    let to = format!("127.0.0.1:{port}");
+    let mover = UdpSocket::bind("127.0.0.1:0").unwrap();
+    let watcher = UdpSocket::bind("127.0.0.1:0").unwrap();
+    let dead = UdpSocket::bind("127.0.0.1:0").unwrap();
+    for s in [&mover, &watcher] {
+        s.set_read_timeout(Some(Duration::from_millis(500)))
+            .unwrap();
+    }
+    let t = Instant::now();
+    while status(&mover, &to).is_empty() {
+        assert!(
+            t.elapsed() < Duration::from_secs(20),
+            "the daemon never answered"
+        );
+    }
+    watcher
+        .send_to(
+            &encode("/subscribe", vec![OscType::String("db".into())]),
+            &to,
+        )
+        .unwrap();
+    dead.send_to(&encode("/subscribe", vec![]), &to).unwrap();
+    dead.send_to(&encode("/meters", vec![OscType::Float(30.0)]), &to)
+        .unwrap();
+    // Let the dumps pass.
+    std::thread::sleep(Duration::from_secs(1));
+    let mut buf = vec![0u8; 65536];
+    watcher
+        .set_read_timeout(Some(Duration::from_millis(50)))
+        .unwrap();
+    while watcher.recv(&mut buf).is_ok() {}
+    watcher
+        .set_read_timeout(Some(Duration::from_secs(1)))
+        .unwrap();
+
+    // 1. Latency: one set every 25 ms (slower than the feedback rate limit),
+    // each a new value, timed until the watcher has it.
+    let subscribe = |s: &UdpSocket, args: Vec<OscType>| {
+        s.send_to(&encode("/subscribe", args), &to).unwrap();
+    };
+    let mut lat = Vec::new();
+    for k in 0..600 {
+        if k % 100 == 0 {
+            // Renew well within the 10 s subscription timeout.
+            subscribe(&watcher, vec![OscType::String("db".into())]);
+            subscribe(&dead, vec![]);
+        }
+        let track = k % TRACKS + 1;
+        let addr = format!("/track/{track}/gain");
+        let value = -((k % 40) as f32) - 1.0 - (k as f32) * 1e-3;
+        let t0 = Instant::now();
+        mover
+            .send_to(&encode(&addr, vec![OscType::Float(value)]), &to)
+            .unwrap();
+        'wait: loop {
+            let Ok(n) = watcher.recv(&mut buf) else {
+                break 'wait;
+            };
+            for m in messages(&buf[..n]) {
+                if m.addr == addr && m.args.first() == Some(&OscType::Float(value)) {
+                    lat.push(t0.elapsed());
+                    break 'wait;
+                }
+            }
+        }
+        std::thread::sleep(Duration::from_millis(25));
+    }
+    lat.sort();
+    let pct = |p: f64| lat[((lat.len() - 1) as f64 * p) as usize];
+    println!(
+        "set -> feedback on another client, {} samples: median {:.2} ms, p99 {:.2} ms, max {:.2} ms",
+        lat.len(),
+        pct(0.5).as_secs_f64() * 1e3,
+        pct(0.99).as_secs_f64() * 1e3,
+        lat.last().unwrap().as_secs_f64() * 1e3
+    );
+
+    // 2. Sustained rates.
+    let pid = daemon.0.id();
+    println!("rate (msg/s)  sent      dropped  xruns  rss (KiB)");
+    let params = ["gain", "pan", "trim", "eq/1/gain", "comp/threshold"];
+    for rate in [2_000u64, 5_000, 10_000, 20_000, 40_000, 80_000] {
+        subscribe(&dead, vec![]);
+        let before = status(&mover, &to);
+        let start = Instant::now();
+        let seconds = 4.0;
+        let total = (rate as f64 * seconds) as u64;
+        let mut sent = 0u64;
+        while sent < total {
+            let due = (start.elapsed().as_secs_f64() * rate as f64) as u64;
+            while sent < due.min(total) {
+                let track = sent as usize % TRACKS + 1;
+                let p = params[(sent as usize / TRACKS) % params.len()];
+                let v = -((sent % 20) as f32) * 0.5;
+                let _ = mover.send_to(
+                    &encode(&format!("/track/{track}/{p}"), vec![OscType::Float(v)]),
+                    &to,
+                );
+                sent += 1;
+            }
+            std::thread::sleep(Duration::from_micros(500));
+        }
+        std::thread::sleep(Duration::from_millis(500));
+        let after = status(&mover, &to);
+        let d = |k: &str| after.get(k).unwrap_or(&0.0) - before.get(k).unwrap_or(&0.0);
+        println!(
+            "{rate:>12}  {sent:>8}  {:>7}  {:>5}  {:>9}",
+            d("osc/dropped"),
+            d("audio/xruns"),
+            rss_kib(pid)
+        );
+    }
+}
