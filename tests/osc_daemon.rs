@@ -536,3 +536,24 @@ fn a_hung_client_does_not_hold_up_the_others() {
     assert_eq!(a.query("/track/2/fader").float(), 0.3, "and answers too");
     drop(hung);
 }
+
+#[test]
+fn strangers_get_few_answers_and_clients_get_all() {
+    let Some(c) = console("") else { return };
+    let mut p = Peer::start(c.port);
+    p.send("/track/*/eq/*/*", &[]);
+    std::thread::sleep(SHORT);
+    let stranger = p.drain().len();
+    assert_eq!(stranger, mixbridge::osc::server::STRANGER_ANSWERS);
+    p.send("/subscribe", &[]);
+    std::thread::sleep(SHORT);
+    p.drain();
+    p.send("/track/*/eq/*/*", &[]);
+    std::thread::sleep(SHORT);
+    let answers = p
+        .drain()
+        .into_iter()
+        .filter(|m| m.addr.contains("/eq/"))
+        .count();
+    assert_eq!(answers, 8 * 4 * 5, "8 tracks x 4 bands x 5 fields");
+}

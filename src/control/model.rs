@@ -164,6 +164,13 @@ impl Mix {
         self.touches.contains(&(id, origin))
     }
 
+    /// Whether any OSC sender on host `ip` is touching the control.
+    pub fn touched_from_host(&self, id: ParamId, ip: std::net::IpAddr) -> bool {
+        self.touches
+            .iter()
+            .any(|(t, o)| *t == id && matches!(o, Origin::Osc(a) if a.ip() == ip))
+    }
+
     /// Release every touch `origin` holds (it went away); returns the
     /// controls released.
     pub fn release_all(&mut self, origin: Origin) -> Vec<ParamId> {

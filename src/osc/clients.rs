@@ -7,8 +7,9 @@
 //! cannot grow past the size of the mix however slow or dead the client is.
 
 use crate::config::{OscClient, OscForm};
-use crate::control::model::{Key, Origin};
+use crate::control::model::{Key, Mix, Origin};
 use crate::control::MeterSnapshot;
+use crate::params::ParamId;
 use std::collections::BTreeSet;
 use std::net::SocketAddr;
 use std::time::{Duration, Instant};
@@ -30,8 +31,8 @@ pub struct Options {
 pub struct Client {
     /// Where feedback goes.
     pub reply_to: SocketAddr,
-    /// Where its messages come from: set at subscription; for a fixed client,
-    /// the last source seen from its host.
+    /// Where a subscriber's messages come from (`None` for a fixed client,
+    /// which is known by its host).
     pub source: Option<SocketAddr>,
     pub options: Options,
     /// When the subscription lapses; `None` for a fixed client.
@@ -69,14 +70,18 @@ impl Client {
         self.expires.is_none()
     }
 
-    /// The origin its own changes and touches carry.
+    /// The origin a subscriber's changes and touches carry.
     pub fn origin(&self) -> Option<Origin> {
         self.source.map(Origin::Osc)
     }
 
-    /// Whether a change from `origin` is this client's own.
-    pub fn made(&self, origin: Origin) -> bool {
-        Some(origin) == self.origin()
+    /// Whether the client is touching `id`: a subscriber by its source, a
+    /// fixed client from anywhere on its host.
+    pub fn touching(&self, mix: &Mix, id: ParamId) -> bool {
+        match self.origin() {
+            Some(o) => mix.touched_by(id, o),
+            None => mix.touched_from_host(id, self.reply_to.ip()),
+        }
     }
 
     /// Ask for meters at `rate` Hz (clamped into [`METER_RATES`]); 0 stops them.
@@ -154,22 +159,31 @@ impl Clients {
     }
 
     /// The client a datagram from `source` belongs to: the subscriber that
-    /// sends from there, else a fixed client on the same host (which then
-    /// learns that source).
-    pub fn by_source(&mut self, source: SocketAddr) -> Option<usize> {
-        if let Some(i) = self
-            .list
+    /// sends from there, else a fixed client on the same host (tablet apps
+    /// send from ports of their own choosing).
+    pub fn by_source(&self, source: SocketAddr) -> Option<usize> {
+        self.list
             .iter()
             .position(|c| !c.fixed() && c.source == Some(source))
-        {
-            return Some(i);
+            .or_else(|| {
+                self.list
+                    .iter()
+                    .position(|c| c.fixed() && c.reply_to.ip() == source.ip())
+            })
+    }
+
+    /// Whether a change from `origin` is client `i`'s own: a subscriber's
+    /// if it came from its source; a fixed client's if it came from its host
+    /// and not from a subscriber there.
+    pub fn made(&self, i: usize, origin: Origin) -> bool {
+        let c = &self.list[i];
+        match (c.origin(), origin) {
+            (Some(own), o) => own == o,
+            (None, Origin::Osc(src)) => {
+                src.ip() == c.reply_to.ip() && self.subscriber(src).is_none()
+            }
+            (None, _) => false,
         }
-        let i = self
-            .list
-            .iter()
-            .position(|c| c.fixed() && c.reply_to.ip() == source.ip())?;
-        self.list[i].source = Some(source);
-        Some(i)
     }
 
     /// The subscriber that sends from `source`.
@@ -247,7 +261,7 @@ mod tests {
         let mut c = Clients::new(&[fixed], Duration::from_secs(10));
         let tablet = addr("192.168.1.40:53211");
         assert_eq!(c.by_source(tablet), Some(0));
-        assert!(c.list[0].made(Origin::Osc(tablet)));
+        assert!(c.made(0, Origin::Osc(tablet)));
         assert_eq!(c.by_source(addr("192.168.1.41:53211")), None);
         let script = addr("192.168.1.40:7000");
         c.subscribe(script, script, OPTS, Instant::now()).unwrap();

@@ -48,13 +48,12 @@ pub fn message(mix: &Mix, key: Key, form: OscForm) -> Option<OscMessage> {
 /// client is touching are skipped (they are resent when it lets go).
 pub fn flush(client: &mut Client, mix: &Mix) -> Vec<Vec<u8>> {
     let mut packer = Packer::new();
-    let origin = client.origin();
     while packer.full() < MAX_DATAGRAMS_PER_FLUSH {
         let Some(key) = client.pending.pop_first() else {
             break;
         };
-        if let (Key::Param(id), Some(o)) = (key, origin) {
-            if mix.touched_by(id, o) {
+        if let Key::Param(id) = key {
+            if client.touching(mix, id) {
                 continue;
             }
         }

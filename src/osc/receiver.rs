@@ -29,6 +29,8 @@ pub struct OscStats {
     pub unknown_addresses: AtomicU64,
     /// Messages refused for their arguments (NaN, wrong type, read-only...).
     pub rejected_values: AtomicU64,
+    /// Answers not sent to a source that is not a client (over its budget).
+    pub withheld_answers: AtomicU64,
     /// Datagrams dropped because the control loop's queue was full.
     pub dropped: AtomicU64,
     pub subscriptions: AtomicU64,

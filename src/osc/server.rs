@@ -13,6 +13,9 @@
 //! | `ADDRESS/z`, `ADDRESS/touch` | `1\|0` | touch and release the control(s) at ADDRESS |
 //! | `/status` | | answers `/status/NAME VALUE` for each health counter (audio xruns, OSC counters) |
 //! | `/error` | `ADDRESS REASON` | sent to a client whose message was refused |
+//!
+//! A source that is neither subscribed nor a fixed client gets at most
+//! [`STRANGER_ANSWERS`] answers per datagram.
 
 use super::args::{self, Value};
 use super::clients::{Clients, Full, Options};
@@ -38,6 +41,10 @@ pub const MIN_INTERVAL: Duration = Duration::from_micros(16_667);
 pub const MAX_TOUCHERS: usize = 64;
 /// Bundles nested deeper than this are refused as malformed.
 const MAX_DEPTH: usize = 8;
+/// Answers per datagram to a source that is not a client: a query or a
+/// pattern query from a forged address cannot be turned into a flood aimed
+/// at someone else. Clients (subscribed or fixed) get every answer.
+pub const STRANGER_ANSWERS: usize = 16;
 /// `/error` replies per datagram at most, so a bundle of bad messages cannot
 /// be amplified into a flood.
 const ERRORS_PER_DATAGRAM: usize = 4;
@@ -68,6 +75,8 @@ struct Datagram<'a> {
     now: Instant,
     changes: Vec<Change>,
     replies: Packer,
+    /// Answers this datagram may still get.
+    budget: usize,
     errors: Vec<OscMessage>,
     mix: &'a mut Mix,
 }
@@ -139,6 +148,11 @@ impl Server {
             now,
             changes: Vec::new(),
             replies: Packer::new(),
+            budget: if self.clients.by_source(from).is_some() {
+                usize::MAX
+            } else {
+                STRANGER_ANSWERS
+            },
             errors: Vec::new(),
             mix,
         };
@@ -184,6 +198,15 @@ impl Server {
         }
     }
 
+    fn reply(&self, d: &mut Datagram, m: OscMessage) {
+        if d.budget == 0 {
+            self.stats.withheld_answers.fetch_add(1, Relaxed);
+            return;
+        }
+        d.budget -= 1;
+        d.replies.push(m);
+    }
+
     fn refuse(&self, d: &mut Datagram, addr: &str, reason: String) {
         d.errors.push(OscMessage {
             addr: "/error".into(),
@@ -205,10 +228,13 @@ impl Server {
             "/dump" | "/meters" => return self.client_request(d, &m),
             "/status" => {
                 for (name, v) in self.status.iter().copied().chain(self.counters()) {
-                    d.replies.push(OscMessage {
-                        addr: format!("/status/{name}"),
-                        args: vec![OscType::Double(v)],
-                    });
+                    self.reply(
+                        d,
+                        OscMessage {
+                            addr: format!("/status/{name}"),
+                            args: vec![OscType::Double(v)],
+                        },
+                    );
                 }
                 return;
             }
@@ -236,10 +262,13 @@ impl Server {
             None => {
                 for t in targets {
                     if let Some(arg) = self.query(d.mix, t) {
-                        d.replies.push(OscMessage {
-                            addr: address(t),
-                            args: vec![arg],
-                        });
+                        self.reply(
+                            d,
+                            OscMessage {
+                                addr: address(t),
+                                args: vec![arg],
+                            },
+                        );
                     }
                 }
             }
@@ -427,12 +456,12 @@ impl Server {
     /// Changes from any source: queue them for every client except the one
     /// that made each (unless it asked for its echo).
     pub fn changed(&mut self, changes: &[Change]) {
-        for c in &mut self.clients.list {
+        for i in 0..self.clients.list.len() {
             for ch in changes {
-                if !c.options.echo && c.made(ch.origin) {
+                if !self.clients.list[i].options.echo && self.clients.made(i, ch.origin) {
                     continue;
                 }
-                c.pending.insert(ch.key);
+                self.clients.list[i].pending.insert(ch.key);
             }
         }
     }
@@ -452,6 +481,7 @@ impl Server {
             ("osc/unknown_addresses", n(&s.unknown_addresses)),
             ("osc/rejected_values", n(&s.rejected_values)),
             ("osc/dropped", n(&s.dropped)),
+            ("osc/withheld_answers", n(&s.withheld_answers)),
             ("osc/sent", n(&s.sent)),
             ("osc/send_failures", n(&s.send_failures)),
             ("osc/clients", self.clients.list.len() as f64),
