@@ -96,6 +96,38 @@ fn osc(socket: &UdpSocket, to: &str, addr: &str, args: Vec<OscType>) -> Option<f
     }
 }
 
+/// A session folder and a config running it on JACK with OSC on a free port.
+struct Setup {
+    dir: tempfile::TempDir,
+    port: u16,
+    config: std::path::PathBuf,
+    /// The config's text, to write back after breaking it.
+    text: String,
+}
+
+/// `tracks` is the YAML of the session's track list (and anything after it).
+fn setup(tracks: &str) -> Setup {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::create_dir(dir.path().join("session")).unwrap();
+    std::fs::write(
+        dir.path().join("session/session.yaml"),
+        format!("sample_rate: 48000\ntracks:\n{tracks}"),
+    )
+    .unwrap();
+    let port = free_port();
+    let config = dir.path().join("config.yaml");
+    let text = format!(
+        "audio: {{ backend: jack, buffer_frames: 256 }}\nsession: session\nstate_dir: state\nosc: {{ listen: 127.0.0.1:{port} }}\n"
+    );
+    std::fs::write(&config, &text).unwrap();
+    Setup {
+        dir,
+        port,
+        config,
+        text,
+    }
+}
+
 #[test]
 fn daemon_mixes_survives_jack_restarts_and_keeps_its_state() {
     if !jackd_installed() {
@@ -103,19 +135,12 @@ fn daemon_mixes_survives_jack_restarts_and_keeps_its_state() {
     }
     let _serial = SERIAL.lock().unwrap_or_else(|e| e.into_inner());
     let mut server = Server::start(256);
-    let dir = tempfile::tempdir().unwrap();
-    std::fs::create_dir(dir.path().join("session")).unwrap();
-    std::fs::write(
-        dir.path().join("session/session.yaml"),
-        "sample_rate: 48000\ntracks:\n  - { name: Mic, source: { input: 1 } }\nmix:\n  track/1/gain: 0\n",
-    )
-    .unwrap();
-    let port = free_port();
-    let config = dir.path().join("config.yaml");
-    let good = format!(
-        "audio: {{ backend: jack, buffer_frames: 256 }}\nsession: session\nstate_dir: state\nosc: {{ listen: 127.0.0.1:{port} }}\n"
-    );
-    std::fs::write(&config, &good).unwrap();
+    let Setup {
+        dir,
+        port,
+        config,
+        text: good,
+    } = setup("  - { name: Mic, source: { input: 1 } }\nmix:\n  track/1/gain: 0\n");
     let to = format!("127.0.0.1:{port}");
     let client = UdpSocket::bind("127.0.0.1:0").unwrap();
     client
@@ -195,20 +220,14 @@ fn osc_moves_from_an_independent_client_are_heard() {
     }
     let _serial = SERIAL.lock().unwrap_or_else(|e| e.into_inner());
     let server = Server::start(256);
-    let dir = tempfile::tempdir().unwrap();
-    std::fs::create_dir(dir.path().join("session")).unwrap();
-    std::fs::write(
-        dir.path().join("session/session.yaml"),
-        "sample_rate: 48000\ntracks:\n  - { name: Mic, source: { input: 1 } }\n  - { name: Spare, source: { input: 2 } }\n",
-    )
-    .unwrap();
-    let port = free_port();
-    let config = dir.path().join("config.yaml");
-    std::fs::write(
-        &config,
-        format!("audio: {{ backend: jack, buffer_frames: 256 }}\nsession: session\nstate_dir: state\nosc: {{ listen: 127.0.0.1:{port} }}\n"),
-    )
-    .unwrap();
+    let Setup {
+        dir: _dir,
+        port,
+        config,
+        ..
+    } = setup(
+        "  - { name: Mic, source: { input: 1 } }\n  - { name: Spare, source: { input: 2 } }\n",
+    );
     let daemon = Daemon::start(&config, Some(&server.name));
     let mut tester = connect(&daemon, Duration::from_secs(15));
     let centre = TONE_DB + CENTRE_DB;

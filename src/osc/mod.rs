@@ -18,7 +18,7 @@ mod clients;
 mod feedback;
 mod packer;
 pub mod pattern;
-mod receiver;
+pub mod receiver;
 pub mod send;
 pub mod server;
 pub mod space;
