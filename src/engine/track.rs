@@ -10,6 +10,8 @@
 //! performer's monitor mix.
 
 use super::block::{fill, mix, mul, scaled, silent};
+use super::dsp::compressor::Compressor;
+use super::dsp::filter_chain::FilterChain;
 use super::dsp::gate::Gate;
 use super::dsp::pan::PanLaw;
 use super::meters::StripMeter;
@@ -123,24 +125,27 @@ impl Track {
         }
     }
 
-    /// Process one block: read inputs, run the strip, add into the bus inputs
-    /// and the master sum.
-    #[allow(clippy::too_many_arguments)]
-    pub fn process(
-        &mut self,
-        frames: usize,
-        inputs: &[&[f32]],
-        any_solo: bool,
-        bus_in: &mut [Stereo],
-        main: &mut Stereo,
-        scratch: &mut Scratch,
-        meter: &StripMeter,
-    ) {
+    /// Whether this track's filters and dynamics run in a lane of a track
+    /// group (mono tracks) rather than on their own (stereo tracks).
+    pub fn in_lanes(&self) -> bool {
+        !self.shape.stereo
+    }
+
+    /// The stages a track group runs in lanes, and the signal they work on.
+    pub fn lane_stages(&mut self) -> (&mut FilterChain, &mut Gate, &mut Compressor, &mut [f32]) {
+        (
+            &mut self.core.filters,
+            &mut self.gate,
+            &mut self.core.comp,
+            &mut self.buf.l,
+        )
+    }
+
+    /// First step of a block: read the inputs, with trim and polarity.
+    pub fn input(&mut self, frames: usize, inputs: &[&[f32]], scratch: &mut Scratch) {
         let n = frames;
         let Stereo { l, r } = &mut self.buf;
         let (l, r) = (&mut l[..n], &mut r[..n]);
-
-        // Input, trim and polarity.
         let g = &mut scratch.a[..n];
         fill(&mut self.input_gain, g);
         let read = |ch: Option<usize>| ch.and_then(|c| inputs.get(c)).map(|x| &x[..n]);
@@ -154,8 +159,12 @@ impl Track {
                 None => r.fill(0.0),
             }
         }
+    }
 
-        // Filters and dynamics.
+    /// Second step, for a track not in lanes: filters and dynamics.
+    pub fn dynamics(&mut self, frames: usize) {
+        let Stereo { l, r } = &mut self.buf;
+        let (l, r) = (&mut l[..frames], &mut r[..frames]);
         if self.shape.stereo {
             self.core.filters.process_stereo(l, r);
             self.gate.process_stereo(l, r);
@@ -165,6 +174,24 @@ impl Track {
             self.gate.process_mono(l);
             self.core.comp.process_mono(l);
         }
+    }
+
+    /// Last step of a block (after [`Track::input`] and the filters and
+    /// dynamics): pan, mute, sends, fader and solo, adding into the bus
+    /// inputs and the master sum.
+    #[allow(clippy::too_many_arguments)]
+    pub fn mix(
+        &mut self,
+        frames: usize,
+        any_solo: bool,
+        bus_in: &mut [Stereo],
+        main: &mut Stereo,
+        scratch: &mut Scratch,
+        meter: &StripMeter,
+    ) {
+        let n = frames;
+        let Stereo { l, r } = &mut self.buf;
+        let (l, r) = (&mut l[..n], &mut r[..n]);
 
         // Pan (mono) or width and balance (stereo), then mute.
         self.panner.process(l, r, scratch);
