@@ -9,7 +9,7 @@
 //! is; aux (monitor) sends ignore solo, so a soloing engineer never changes a
 //! performer's monitor mix.
 
-use super::block::{fill, mix, mul, scaled, silent};
+use super::block::{gain, gain_times, mix, mul, scaled, silent};
 use super::dsp::compressor::Compressor;
 use super::dsp::filter_chain::FilterChain;
 use super::dsp::gate::Gate;
@@ -146,8 +146,7 @@ impl Track {
         let n = frames;
         let Stereo { l, r } = &mut self.buf;
         let (l, r) = (&mut l[..n], &mut r[..n]);
-        let g = &mut scratch.a[..n];
-        fill(&mut self.input_gain, g);
+        let g = gain(&mut self.input_gain, &mut scratch.a[..n]);
         let read = |ch: Option<usize>| ch.and_then(|c| inputs.get(c)).map(|x| &x[..n]);
         match read(self.shape.inputs[0]) {
             Some(x) => scaled(l, x, g),
@@ -195,59 +194,40 @@ impl Track {
 
         // Pan (mono) or width and balance (stereo), then mute.
         self.panner.process(l, r, scratch);
-        let m = &mut scratch.c[..n];
-        self.core.mute_ramp(m);
+        let m = self.core.mute_gain(&mut scratch.c[..n]);
         mul(l, m);
         mul(r, m);
 
         // Solo-in-place gain for the main mix and effect sends.
         self.solo_gain
             .set(if any_solo && !self.solo { 0.0 } else { 1.0 });
-        let solo = &mut scratch.c[..n];
-        fill(&mut self.solo_gain, solo);
         let solo_silent = silent(&self.solo_gain);
+        let solo = gain(&mut self.solo_gain, &mut scratch.c[..n]);
 
         let send = |sends: &mut [Send],
                     pre: bool,
                     l: &[f32],
                     r: &[f32],
                     bus_in: &mut [Stereo],
-                    g: &mut [f32],
-                    solo: &[f32]| {
+                    buf: &mut [f32]| {
             for (s, bus) in sends.iter_mut().zip(bus_in.iter_mut()) {
                 if s.pre != pre || silent(&s.gain) || (s.to_fx && solo_silent) {
                     continue;
                 }
-                fill(&mut s.gain, g);
-                if s.to_fx {
-                    mul(g, solo);
-                }
+                let g = if s.to_fx {
+                    gain_times(&mut s.gain, solo, buf)
+                } else {
+                    gain(&mut s.gain, buf)
+                };
                 mix(&mut bus.l[..n], l, g);
                 mix(&mut bus.r[..n], r, g);
             }
         };
-        send(
-            &mut self.sends,
-            true,
-            l,
-            r,
-            bus_in,
-            &mut scratch.a[..n],
-            solo,
-        );
-        let g = &mut scratch.a[..n];
-        self.core.fader_ramp(g);
+        send(&mut self.sends, true, l, r, bus_in, &mut scratch.a[..n]);
+        let g = self.core.fader_gain(&mut scratch.a[..n]);
         mul(l, g);
         mul(r, g);
-        send(
-            &mut self.sends,
-            false,
-            l,
-            r,
-            bus_in,
-            &mut scratch.a[..n],
-            solo,
-        );
+        send(&mut self.sends, false, l, r, bus_in, &mut scratch.a[..n]);
 
         if !solo_silent {
             mix(&mut main.l[..n], l, solo);

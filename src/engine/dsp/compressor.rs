@@ -342,28 +342,18 @@ fn chunk_gains<const L: usize>(
             };
         }
     }
-    let (mut on, mut makeup) = ([[0.0f32; L]; CHUNK], [[0.0f32; L]; CHUNK]);
-    let (on, makeup) = (&mut on[..n], &mut makeup[..n]);
     let moving = comps.iter().flatten().any(|c| c.ramping());
-    if moving {
-        for (l, c) in comps.iter_mut().enumerate() {
-            if let Some(c) = c {
-                c.ramps(l, on, makeup);
-            }
-        }
-    } else {
-        let current = |f: fn(&Compressor) -> f32| -> [f32; L] {
-            std::array::from_fn(|l| comps[l].as_ref().map_or(0.0, |c| f(c)))
-        };
-        on.fill(current(|c| c.on.current()));
-        makeup.fill(current(|c| c.makeup.current()));
-    }
+    let current = |f: fn(&Compressor) -> f32| -> [f32; L] {
+        std::array::from_fn(|l| comps[l].as_ref().map_or(0.0, |c| f(c)))
+    };
+    let (on, makeup) = (current(|c| c.on.current()), current(|c| c.makeup.current()));
     let resting = lanes.iter().all(|l| l.reduction == 0.0);
     if !moving && resting && gains.iter().all(|g| g.iter().all(|&g| g <= 0.0)) {
         // Below the knee with nothing to release: one constant gain per
         // lane (what the passes below would compute, sooner).
-        let gain: [f32; L] = std::array::from_fn(|l| fastmath::db_to_gain(on[0][l] * makeup[0][l]));
-        gains.fill(gain);
+        gains.fill(std::array::from_fn(|l| {
+            fastmath::db_to_gain(on[l] * makeup[l])
+        }));
         return;
     }
     let mut r: [f32; L] = lanes.map(|l| l.reduction);
@@ -384,7 +374,31 @@ fn chunk_gains<const L: usize>(
             c.reduction = r[l];
         }
     }
-    for ((g, on), makeup) in gains.iter_mut().zip(on.iter()).zip(makeup.iter()) {
+    if moving {
+        let (mut on, mut makeup) = ([[0.0f32; L]; CHUNK], [[0.0f32; L]; CHUNK]);
+        let (on, makeup) = (&mut on[..n], &mut makeup[..n]);
+        for (l, c) in comps.iter_mut().enumerate() {
+            if let Some(c) = c {
+                c.ramps(l, on, makeup);
+            }
+        }
+        gain_pass(gains, |i| (on[i], makeup[i]), max_reduction);
+    } else {
+        gain_pass(gains, |_| (on, makeup), max_reduction);
+    }
+}
+
+/// The last pass: detector output (dB of reduction) to linear gain, with
+/// the on/off share and makeup of each sample from `ramp`; raises
+/// `max_reduction` to each lane's largest weighted reduction.
+#[inline(always)]
+fn gain_pass<const L: usize>(
+    gains: &mut [[f32; L]],
+    ramp: impl Fn(usize) -> ([f32; L], [f32; L]),
+    max_reduction: &mut [f32; L],
+) {
+    for (i, g) in gains.iter_mut().enumerate() {
+        let (on, makeup) = ramp(i);
         for l in 0..L {
             let reduction = on[l] * g[l];
             max_reduction[l] = max_reduction[l].max(reduction);
@@ -411,7 +425,9 @@ pub(crate) fn process_lanes(
     if live.iter().all(Option::is_none) {
         return;
     }
-    let on: [bool; LANES] = std::array::from_fn(|l| live[l].is_some());
+    // Gains of unused lanes become exactly 1 (g * 0 + 1; every gain is finite).
+    let keep: [f32; LANES] = std::array::from_fn(|l| f32::from(u8::from(live[l].is_some())));
+    let unity = keep.map(|k| 1.0 - k);
     let mut max_reduction = [0.0f32; LANES];
     let (mut keys, mut gains) = ([[0.0f32; LANES]; CHUNK], [[0.0f32; LANES]; CHUNK]);
     for chunk in frames.chunks_mut(CHUNK) {
@@ -422,7 +438,7 @@ pub(crate) fn process_lanes(
         chunk_gains(&mut live, &keys[..m], &mut gains[..m], &mut max_reduction);
         for (f, g) in chunk.iter_mut().zip(&gains) {
             for l in 0..LANES {
-                f.0[l] *= if on[l] { g[l] } else { 1.0 };
+                f.0[l] *= g[l] * keep[l] + unity[l];
             }
         }
     }

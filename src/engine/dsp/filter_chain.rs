@@ -414,7 +414,7 @@ impl FilterChain {
             self.end_stretch(len);
             pos += len;
         }
-        self.finish_block();
+        self.finish_block::<CH>();
     }
 
     /// Start the next stretch of at most `left` samples: begin an update
@@ -449,10 +449,11 @@ impl FilterChain {
         }
     }
 
-    /// End of a block: settle the states (see [`BiquadState::settle`]).
-    fn finish_block(&mut self) {
+    /// End of a block: settle the states of the `CH` channels in use (see
+    /// [`BiquadState::settle`]; a mono chain's second state stays at rest).
+    fn finish_block<const CH: usize>(&mut self) {
         for s in &mut self.sections {
-            s.state.iter_mut().for_each(BiquadState::settle);
+            s.state[..CH].iter_mut().for_each(BiquadState::settle);
         }
     }
 

@@ -89,81 +89,106 @@ impl State {
     };
 }
 
-/// Gains for `L` gates at once, one lane each: `gains[i][l]` for the key
-/// `keys[i][l]`; `min_gain` takes the smallest gain of each lane.
-///
-/// The step of the state machine and gain ramp is written without branches
-/// and all in `f64` (flags as comparisons, the hold count as a whole number;
-/// `f32` levels and keys convert exactly, so every decision is the one the
+/// `L` gates stepping together, one lane each, in working form: the step
+/// of the state machine and gain ramp is written without branches and all
+/// in `f64` (flags as comparisons, the hold count as a whole number; `f32`
+/// levels and keys convert exactly, so every decision is the one the
 /// `f32`/`u32` form makes), so that lanes of it become vector code.
-#[inline(always)]
-fn run<const L: usize>(
-    laws: &[Law; L],
-    states: &mut [State; L],
-    keys: &[[f32; L]],
-    gains: &mut [[f32; L]],
-    min_gain: &mut [f64; L],
-) {
-    let lane = |f: &dyn Fn(&Law) -> f64| -> [f64; L] { std::array::from_fn(|l| f(&laws[l])) };
-    let close_level = lane(&|w| w.close_level as f64);
-    let open_level = lane(&|w| w.open_level as f64);
-    let hold_samples = lane(&|w| w.hold_samples as f64);
-    // Where the gain heads while closed (unity while switched off).
-    let closed = lane(&|w| if w.on { w.closed_gain } else { 1.0 });
-    let rise_step = lane(&|w| w.rise_step);
-    let fall_factor = lane(&|w| w.fall_factor);
-    let mut open: [bool; L] = states.map(|s| s.open);
-    let mut hold: [f64; L] = states.map(|s| s.hold_left as f64);
-    let mut gain: [f64; L] = states.map(|s| s.gain);
-    let mut low = *min_gain;
-    for (k, g) in keys.iter().zip(gains.iter_mut()) {
+struct Stepper<const L: usize> {
+    close_level: [f64; L],
+    open_level: [f64; L],
+    hold_samples: [f64; L],
+    /// Where the gain heads while closed (unity while switched off).
+    closed: [f64; L],
+    rise_step: [f64; L],
+    fall_factor: [f64; L],
+    open: [bool; L],
+    hold: [f64; L],
+    gain: [f64; L],
+    /// The smallest gain of each lane so far.
+    low: [f64; L],
+}
+
+impl<const L: usize> Stepper<L> {
+    #[inline(always)]
+    fn new(laws: &[Law; L], states: &[State; L], min_gain: [f64; L]) -> Self {
+        let lane = |f: &dyn Fn(&Law) -> f64| -> [f64; L] { std::array::from_fn(|l| f(&laws[l])) };
+        Stepper {
+            close_level: lane(&|w| w.close_level as f64),
+            open_level: lane(&|w| w.open_level as f64),
+            hold_samples: lane(&|w| w.hold_samples as f64),
+            closed: lane(&|w| if w.on { w.closed_gain } else { 1.0 }),
+            rise_step: lane(&|w| w.rise_step),
+            fall_factor: lane(&|w| w.fall_factor),
+            open: states.map(|s| s.open),
+            hold: states.map(|s| s.hold_left as f64),
+            gain: states.map(|s| s.gain),
+            low: min_gain,
+        }
+    }
+
+    /// One sample: the gains for keys `k`.
+    #[inline(always)]
+    fn step(&mut self, k: [f32; L]) -> [f32; L] {
+        let mut out = [0.0f32; L];
         for l in 0..L {
             let key = k[l] as f64;
-            let above_close = key >= close_level[l];
-            let above_open = key >= open_level[l];
+            let above_close = key >= self.close_level[l];
+            let above_open = key >= self.open_level[l];
             // Open: stays open while above the close level (hold reloads) or
             // while hold lasts (and counts down). Closed: opens above the
             // open level.
-            let reload = (open[l] & above_close) | (!open[l] & above_open);
-            let counting = open[l] & !reload;
-            open[l] = reload | (counting & (hold[l] > 0.0));
+            let open = self.open[l];
+            let reload = (open & above_close) | (!open & above_open);
+            let counting = open & !reload;
+            self.open[l] = reload | (counting & (self.hold[l] > 0.0));
             let counted = if counting {
-                (hold[l] - 1.0).max(0.0)
+                (self.hold[l] - 1.0).max(0.0)
             } else {
-                hold[l]
+                self.hold[l]
             };
-            hold[l] = if reload { hold_samples[l] } else { counted };
-            let target = if open[l] { 1.0 } else { closed[l] };
-            let rise = (gain[l] + rise_step[l]).min(target);
-            let fall = (gain[l] * fall_factor[l]).max(target);
-            gain[l] = if gain[l] < target { rise } else { fall };
-            low[l] = low[l].min(gain[l]);
-            g[l] = gain[l] as f32;
+            self.hold[l] = if reload {
+                self.hold_samples[l]
+            } else {
+                counted
+            };
+            let target = if self.open[l] { 1.0 } else { self.closed[l] };
+            let gain = self.gain[l];
+            let rise = (gain + self.rise_step[l]).min(target);
+            let fall = (gain * self.fall_factor[l]).max(target);
+            self.gain[l] = if gain < target { rise } else { fall };
+            self.low[l] = self.low[l].min(self.gain[l]);
+            out[l] = self.gain[l] as f32;
         }
+        out
     }
-    for (l, s) in states.iter_mut().enumerate() {
-        *s = State {
-            open: open[l],
-            hold_left: hold[l] as u32,
-            gain: gain[l],
-        };
+
+    /// Put the state back; returns the smallest gains.
+    fn finish(self, states: &mut [State; L]) -> [f64; L] {
+        for (l, s) in states.iter_mut().enumerate() {
+            *s = State {
+                open: self.open[l],
+                hold_left: self.hold[l] as u32,
+                gain: self.gain[l],
+            };
+        }
+        self.low
     }
-    *min_gain = low;
 }
 
-/// What [`run`] would do to lanes that stay open at unity through all of
+/// What [`Stepper`] would do to lanes that stay open at unity through all of
 /// `keys`, done at once: a lane that is open at unity gain and never stays
 /// below the close level for longer than its hold lasts puts out unity on
 /// every sample, and only counts its hold down and reloads it. Returns
 /// whether every `live` lane is such a lane (the others are left alone) (and then `states` have moved on
-/// exactly as [`run`] would have moved them); otherwise leaves `states` as
+/// exactly as stepping would have moved them); otherwise leaves `states` as
 /// they are.
 #[inline(always)]
 fn skip_open<const L: usize>(
     live: &[bool; L],
     laws: &[Law; L],
     states: &mut [State; L],
-    keys: &[[f32; L]],
+    keys: impl Iterator<Item = [f32; L]>,
 ) -> bool {
     let close: [f32; L] = std::array::from_fn(|l| laws[l].close_level);
     // Per lane: keys below the close level, those since the last one at or
@@ -197,7 +222,7 @@ fn skip_open<const L: usize>(
     true
 }
 
-/// Keys processed per pass of [`run`].
+/// Keys processed per pass.
 const CHUNK: usize = 64;
 
 fn default_of(field: GateField) -> f32 {
@@ -317,7 +342,7 @@ impl Gate {
             return;
         }
         let n = chans.iter().map(|c| c.len()).min().unwrap_or(0);
-        let (mut keys, mut gains) = ([[0.0f32; 1]; CHUNK], [[0.0f32; 1]; CHUNK]);
+        let mut keys = [[0.0f32; 1]; CHUNK];
         let mut min_gain = [1.0f64];
         let mut states = [self.state];
         for start in (0..n).step_by(CHUNK) {
@@ -328,21 +353,17 @@ impl Gate {
                     .iter()
                     .fold(chans[0][start + i].abs(), |a, c| a.max(c[start + i].abs()));
             }
-            if skip_open(&[true], &[self.law], &mut states, &keys[..m]) {
+            if skip_open(&[true], &[self.law], &mut states, keys[..m].iter().copied()) {
                 continue;
             }
-            run(
-                &[self.law],
-                &mut states,
-                &keys[..m],
-                &mut gains[..m],
-                &mut min_gain,
-            );
-            for c in chans.iter_mut() {
-                for (s, g) in c[start..start + m].iter_mut().zip(&gains) {
-                    *s *= g[0];
+            let mut stepper = Stepper::new(&[self.law], &states, min_gain);
+            for (i, &k) in keys[..m].iter().enumerate() {
+                let [g] = stepper.step(k);
+                for c in chans.iter_mut() {
+                    c[start + i] *= g;
                 }
             }
+            min_gain = stepper.finish(&mut states);
         }
         self.state = states[0];
         self.finish_block(min_gain[0]);
@@ -378,28 +399,20 @@ pub(crate) fn process_lanes(gates: &mut [Option<&mut Gate>; LANES], frames: &mut
         return;
     }
     let mut min_gain = [1.0f64; LANES];
-    let (mut keys, mut gains) = ([[0.0f32; LANES]; CHUNK], [[0.0f32; LANES]; CHUNK]);
     for chunk in frames.chunks_mut(CHUNK) {
-        let m = chunk.len();
-        for (k, f) in keys.iter_mut().zip(chunk.iter()) {
-            *k = f.0.map(f32::abs);
-        }
-        if skip_open(&live, &laws, &mut states, &keys[..m]) {
+        let keys = chunk.iter().map(|f| f.0.map(f32::abs));
+        if skip_open(&live, &laws, &mut states, keys) {
             continue;
         }
-        run(
-            &laws,
-            &mut states,
-            &keys[..m],
-            &mut gains[..m],
-            &mut min_gain,
-        );
-        for (f, g) in chunk.iter_mut().zip(&gains) {
-            for l in 0..LANES {
-                // Unused lanes run at exactly unity gain.
-                f.0[l] *= g[l];
+        let mut stepper = Stepper::new(&laws, &states, min_gain);
+        for f in chunk.iter_mut() {
+            let g = stepper.step(f.0.map(f32::abs));
+            // Unused lanes run at exactly unity gain.
+            for (x, g) in f.0.iter_mut().zip(g) {
+                *x *= g;
             }
         }
+        min_gain = stepper.finish(&mut states);
     }
     for (l, g) in gates.iter_mut().enumerate() {
         if let (true, Some(g)) = (live[l], g) {

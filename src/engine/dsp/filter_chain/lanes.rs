@@ -9,7 +9,7 @@
 //! chain alone would run ([`Masks`] where the lanes differ), so that every
 //! track's output is bit for bit what [`FilterChain::process_mono`] gives.
 
-use super::{BiquadState, Cascade, Coeffs, FilterChain, Masks, Plan, Sample, SECTIONS};
+use super::{BiquadState, Cascade, Coeffs, FilterChain, Masks, Plan, Sample, Section, SECTIONS};
 use crate::engine::dsp::lanes::{Lanes, LANES};
 
 type V = Lanes<f64>;
@@ -42,7 +42,7 @@ pub(crate) fn process_lanes(
         pos += len;
     }
     for c in chains.iter_mut().flatten() {
-        c.finish_block();
+        c.finish_block::<1>();
     }
 }
 
@@ -92,17 +92,13 @@ fn plan(chains: &[Option<&mut FilterChain>; LANES]) -> LanePlan {
             p.count += 1;
         }
     }
-    // Lanes without a chain compute whatever is cheapest; only the others
-    // must agree for an unmasked loop.
-    let uniform = |v: &[bool; LANES]| {
-        let mut it = (0..LANES).filter(|&l| present[l]).map(|l| v[l]);
-        let first = it.next();
-        it.all(|x| Some(x) == first)
-    };
-    p.masked = !(p.active[..p.count]
+    // Lanes without a chain compute whatever is cheapest; the others must
+    // all run every section in the same form for an unmasked loop.
+    let runs_all = p.active[..p.count]
         .iter()
-        .all(|a| uniform(a) && (0..LANES).all(|l| !present[l] || a[l]))
-        && uniform(&p.dynamic));
+        .all(|a| (0..LANES).all(|l| a[l] || !present[l]));
+    let same_form = (0..LANES).all(|l| p.dynamic[l] == p.any_dynamic || !present[l]);
+    p.masked = !(runs_all && same_form);
     p
 }
 
@@ -124,6 +120,12 @@ fn run(chains: &mut [Option<&mut FilterChain>; LANES], frames: &mut [Lanes<f32>]
     dispatch!(1 2 3 4 5);
 }
 
+/// One value of a section slot in every lane (`absent` where no chain is).
+#[inline(always)]
+fn gather(secs: &[Option<&Section>; LANES], f: impl Fn(&Section) -> f64, absent: f64) -> V {
+    Lanes(std::array::from_fn(|l| secs[l].map_or(absent, &f)))
+}
+
 /// The fused loop over `N` sections, one lane per chain: coefficients,
 /// states and wet shares gathered from every chain, run, and put back where
 /// each chain would have put them.
@@ -133,30 +135,35 @@ fn cascade<const N: usize, const DYNAMIC: bool, const MASKED: bool>(
     p: &LanePlan,
     frames: &mut [Lanes<f32>],
 ) {
-    // Lanes without a chain run identity sections at rest.
+    // Section slot `j` of every lane; lanes without a chain run identity
+    // sections at rest. The steps and wet shares are only read by the
+    // loops that move or mask.
+    let secs: [[Option<&Section>; LANES]; N] = std::array::from_fn(|j| {
+        std::array::from_fn(|l| chains[l].as_deref().map(|c| &c.sections[p.idx[j]]))
+    });
+    let identity = Coeffs::IDENTITY.to_array();
+    let moving = DYNAMIC || MASKED;
     let mut c = Cascade::<N, V> {
-        coeffs: [Coeffs::IDENTITY.to_array().map(V::splat); N],
-        step: [[V::splat(0.0); 5]; N],
-        s1: [V::splat(0.0); N],
-        s2: [V::splat(0.0); N],
-        wet: [V::splat(1.0); N],
-        wet_step: [V::splat(0.0); N],
+        coeffs: std::array::from_fn(|j| {
+            std::array::from_fn(|m| gather(&secs[j], |s| s.coeffs.to_array()[m], identity[m]))
+        }),
+        step: std::array::from_fn(|j| {
+            std::array::from_fn(|m| match DYNAMIC {
+                true => gather(&secs[j], |s| s.step.to_array()[m], 0.0),
+                false => V::splat(0.0),
+            })
+        }),
+        s1: std::array::from_fn(|j| gather(&secs[j], |s| s.state[0].s1, 0.0)),
+        s2: std::array::from_fn(|j| gather(&secs[j], |s| s.state[0].s2, 0.0)),
+        wet: std::array::from_fn(|j| match moving {
+            true => gather(&secs[j], |s| s.wet, 1.0),
+            false => V::splat(1.0),
+        }),
+        wet_step: std::array::from_fn(|j| match DYNAMIC {
+            true => gather(&secs[j], |s| s.wet_step, 0.0),
+            false => V::splat(0.0),
+        }),
     };
-    for (l, chain) in chains.iter().enumerate() {
-        let Some(chain) = chain else { continue };
-        for j in 0..N {
-            let s = &chain.sections[p.idx[j]];
-            let (k, d) = (s.coeffs.to_array(), s.step.to_array());
-            for m in 0..5 {
-                c.coeffs[j][m].0[l] = k[m];
-                c.step[j][m].0[l] = d[m];
-            }
-            c.s1[j].0[l] = s.state[0].s1;
-            c.s2[j].0[l] = s.state[0].s2;
-            c.wet[j].0[l] = s.wet;
-            c.wet_step[j].0[l] = s.wet_step;
-        }
-    }
     let masks = Masks::<N, V> {
         active: std::array::from_fn(|j| Lanes(p.active[j])),
         dynamic: Lanes(p.dynamic),
