@@ -8,6 +8,11 @@
 //! and the effect-bus sends of every track that is not soloed while any track
 //! is; aux (monitor) sends ignore solo, so a soloing engineer never changes a
 //! performer's monitor mix.
+//!
+//! A block runs in three steps, so that a graph can run the middle one for
+//! several mono tracks at once (see `track_group.rs`): [`Track::input`],
+//! then the filters and dynamics ([`Track::dynamics`], or a track group),
+//! then [`Track::mix`].
 
 use super::block::{gain, gain_times, mix, mul, scaled, silent};
 use super::dsp::compressor::Compressor;

@@ -20,7 +20,9 @@
 //! Blocks run in chunks of `CHUNK` samples in three passes (levels and
 //! static curve, detector, gains) so that only the detector recursion is
 //! serial and the other two vectorize; a chunk that stays below the knee with
-//! nothing left to release gets one constant gain.
+//! nothing left to release gets one constant gain. The mono tracks of a
+//! track group run the same passes a lane per track, so the detector's
+//! recursion, too, works on eight tracks at once.
 //!
 //! Threshold, ratio and knee are smoothed and the derived coefficients
 //! refreshed once per chunk while they move; makeup and the on/off switch

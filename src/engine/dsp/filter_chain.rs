@@ -13,8 +13,10 @@
 //! that pass the signal unchanged (off, or a peak or shelf resting at 0 dB)
 //! are left out of the loop altogether. The two channels of a stereo pair go
 //! through the loop together, packed in one SIMD register (SSE2, which every
-//! x86_64 CPU has), so a pair costs little more than one channel. The
-//! arithmetic is `f64` (see [`super::biquad`] for why).
+//! x86_64 CPU has), so a pair costs little more than one channel. The mono
+//! chains of a track group go through the same loop side by side, a vector
+//! lane per track (`lanes.rs`). The arithmetic is `f64` (see
+//! [`super::biquad`] for why).
 //!
 //! Smoothing: frequency and Q glide in the log domain, gain in dB, each over
 //! 20 ms. While any of them moves, the section's coefficients are designed

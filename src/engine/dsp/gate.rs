@@ -22,6 +22,10 @@
 //!   gain, which the gain then follows at the ramp rates, so nothing steps.
 //!   Switched off, the gain glides to unity over [`OFF_GLIDE_MS`]; once there,
 //!   processing is skipped entirely.
+//! - One step function serves a single gate and a lane per track of a track
+//!   group (eight gates side by side in vector registers), so both give the
+//!   same bits. A chunk in which a gate stays open at unity (the usual state
+//!   under signal) only counts its hold, which is done at once.
 
 use super::lanes::{Lanes, LANES};
 use crate::params::{GateField, Param, Spec};
