@@ -147,10 +147,13 @@ impl Graph {
         let mut mono = self.tracks.iter_mut().filter(|t| t.in_lanes());
         loop {
             let mut group: [Option<&mut Track>; LANES] = std::array::from_fn(|_| mono.next());
-            if group[0].is_none() {
-                break;
+            match group {
+                [None, ..] => break,
+                // A track alone is cheaper on its own than in a group of one
+                // (and gives the same bits either way).
+                [Some(ref mut t), None, ..] => t.dynamics(n),
+                _ => track_group::process(&mut group, &mut self.frames[..n]),
             }
-            track_group::process(&mut group, &mut self.frames[..n]);
         }
         for t in self.tracks.iter_mut().filter(|t| !t.in_lanes()) {
             t.dynamics(n);
