@@ -359,6 +359,7 @@ fn chunk_gains<const L: usize>(
         return;
     }
     let mut r: [f32; L] = lanes.map(|l| l.reduction);
+    let mut max_r = [0.0f32; L];
     for g in gains.iter_mut() {
         for l in 0..L {
             let wanted = if g[l] < 0.0 { r[l] } else { g[l] };
@@ -368,6 +369,7 @@ fn chunk_gains<const L: usize>(
                 lanes[l].release
             };
             r[l] = wanted + coef * (r[l] - wanted);
+            max_r[l] = max_r[l].max(r[l]);
             g[l] = r[l];
         }
     }
@@ -384,17 +386,23 @@ fn chunk_gains<const L: usize>(
                 c.ramps(l, on, makeup);
             }
         }
-        gain_pass(gains, |i| (on[i], makeup[i]), max_reduction);
+        gain_pass::<L, true>(gains, |i| (on[i], makeup[i]), max_reduction);
     } else {
-        gain_pass(gains, |_| (on, makeup), max_reduction);
+        // At rest the weighted maximum is `on` times the largest reduction
+        // (`on` >= 0), so the gain pass need not carry a maximum from sample
+        // to sample, which would keep it from vectorising across samples.
+        for l in 0..L {
+            max_reduction[l] = max_reduction[l].max(on[l] * max_r[l]);
+        }
+        gain_pass::<L, false>(gains, |_| (on, makeup), max_reduction);
     }
 }
 
 /// The last pass: detector output (dB of reduction) to linear gain, with
-/// the on/off share and makeup of each sample from `ramp`; raises
-/// `max_reduction` to each lane's largest weighted reduction.
+/// the on/off share and makeup of each sample from `ramp`; with `MAX`,
+/// raises `max_reduction` to each lane's largest weighted reduction.
 #[inline(always)]
-fn gain_pass<const L: usize>(
+fn gain_pass<const L: usize, const MAX: bool>(
     gains: &mut [[f32; L]],
     ramp: impl Fn(usize) -> ([f32; L], [f32; L]),
     max_reduction: &mut [f32; L],
@@ -403,7 +411,9 @@ fn gain_pass<const L: usize>(
         let (on, makeup) = ramp(i);
         for l in 0..L {
             let reduction = on[l] * g[l];
-            max_reduction[l] = max_reduction[l].max(reduction);
+            if MAX {
+                max_reduction[l] = max_reduction[l].max(reduction);
+            }
             g[l] = fastmath::db_to_gain(on[l] * makeup[l] - reduction);
         }
     }
