@@ -5,11 +5,13 @@
 
 use super::block::add;
 use super::bus::Bus;
+use super::dsp::lanes::{Lanes, LANES};
 use super::master::Master;
 use super::meters::Meters;
 use super::strip::{Scratch, Stereo};
 use super::topology::{BusRole, Topology, MAX_BLOCK, MAX_INPUTS};
 use super::track::Track;
+use super::track_group;
 use crate::params::{Owner, Param, ParamId};
 use std::sync::Arc;
 
@@ -21,6 +23,8 @@ pub struct Graph {
     master: Master,
     master_io: Stereo,
     scratch: Scratch,
+    /// The signal of one track group, a lane per track.
+    frames: Box<[Lanes<f32>]>,
     meters: Arc<Meters>,
 }
 
@@ -47,6 +51,7 @@ impl Graph {
             master: Master::new(sr),
             master_io: Stereo::new(),
             scratch: Scratch::new(),
+            frames: vec![Lanes::splat(0.0); MAX_BLOCK].into_boxed_slice(),
             meters,
             topology,
         }
@@ -134,11 +139,29 @@ impl Graph {
         }
         let inputs = &window[..count];
 
+        // Tracks: inputs; filters and dynamics, mono tracks in groups side
+        // by side; then the mix, in track order.
+        for t in &mut self.tracks {
+            t.input(n, inputs, &mut self.scratch);
+        }
+        let mut mono = self.tracks.iter_mut().filter(|t| t.in_lanes());
+        loop {
+            let mut group: [Option<&mut Track>; LANES] = std::array::from_fn(|_| mono.next());
+            match group {
+                [None, ..] => break,
+                // A track alone is cheaper on its own than in a group of one
+                // (and gives the same bits either way).
+                [Some(ref mut t), None, ..] => t.dynamics(n),
+                _ => track_group::process(&mut group, &mut self.frames[..n]),
+            }
+        }
+        for t in self.tracks.iter_mut().filter(|t| !t.in_lanes()) {
+            t.dynamics(n);
+        }
         let any_solo = self.tracks.iter().any(Track::solo);
         for (i, t) in self.tracks.iter_mut().enumerate() {
-            t.process(
+            t.mix(
                 n,
-                inputs,
                 any_solo,
                 &mut self.bus_io,
                 &mut self.master_io,

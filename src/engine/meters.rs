@@ -169,12 +169,23 @@ impl Meters {
 /// Peak and mean square of a block.
 #[inline]
 pub(crate) fn block_stats(x: &[f32]) -> (f32, f32) {
-    let mut peak = 0.0f32;
-    let mut sum = 0.0f32;
-    for &v in x {
-        peak = peak.max(v.abs());
-        sum += v * v;
+    // Eight running maxima and sums side by side: a single running sum is
+    // a chain of dependent additions that cannot be vectorised.
+    const W: usize = 8;
+    let (mut peak, mut sum) = ([0.0f32; W], [0.0f32; W]);
+    let mut chunks = x.chunks_exact(W);
+    for c in &mut chunks {
+        for i in 0..W {
+            peak[i] = peak[i].max(c[i].abs());
+            sum[i] += c[i] * c[i];
+        }
     }
+    for (i, &v) in chunks.remainder().iter().enumerate() {
+        peak[i] = peak[i].max(v.abs());
+        sum[i] += v * v;
+    }
+    let peak = peak.into_iter().fold(0.0f32, f32::max);
+    let sum: f32 = sum.into_iter().sum();
     (
         peak,
         if x.is_empty() {

@@ -22,6 +22,7 @@ pub mod smoothing;
 mod strip;
 pub mod topology;
 mod track;
+mod track_group;
 
 pub use command::{COMMANDS_PER_CALLBACK, COMMAND_CAPACITY, RETURN_CAPACITY};
 pub use graph::Graph;

@@ -1,7 +1,7 @@
 //! What every strip (track, bus, master) has in common: EQ, compressor, fader,
 //! mute and meters. The strip types add their own stages around this core.
 
-use super::block::{fill, mul, scaled};
+use super::block::{gain, gain_times, mul, scaled, Gain};
 use super::dsp::compressor::Compressor;
 use super::dsp::filter_chain::FilterChain;
 use super::dsp::pan::{self, PanLaw};
@@ -102,29 +102,27 @@ impl Core {
         true
     }
 
-    /// Fill `out` with the mute gain ramp (1 = playing).
+    /// The mute gain (1 = playing), in `out` if it moves.
     #[inline]
-    pub fn mute_ramp(&mut self, out: &mut [f32]) {
-        fill(&mut self.mute, out);
+    pub fn mute_gain<'a>(&mut self, out: &'a mut [f32]) -> Gain<'a> {
+        gain(&mut self.mute, out)
     }
 
     /// Apply fader and mute to a stereo block in place.
     #[inline]
     pub fn fader_and_mute(&mut self, l: &mut [f32], r: &mut [f32], scratch: &mut Scratch) {
         let n = l.len();
-        let (g, m) = (&mut scratch.a[..n], &mut scratch.b[..n]);
-        fill(&mut self.fader, g);
-        fill(&mut self.mute, m);
-        mul(g, m);
+        let m = gain(&mut self.mute, &mut scratch.b[..n]);
+        let g = gain_times(&mut self.fader, m, &mut scratch.a[..n]);
         mul(l, g);
         mul(r, g);
     }
 
-    /// Fill `out` with the fader gain ramp (tracks apply their mute before
+    /// The fader gain, in `out` if it moves (tracks apply their mute before
     /// the pre-fader sends and their fader after).
     #[inline]
-    pub fn fader_ramp(&mut self, out: &mut [f32]) {
-        fill(&mut self.fader, out);
+    pub fn fader_gain<'a>(&mut self, out: &'a mut [f32]) -> Gain<'a> {
+        gain(&mut self.fader, out)
     }
 
     /// Publish peak, RMS and compressor gain reduction of a block.
@@ -187,9 +185,8 @@ impl Panner {
     /// Stereo: width, then balance, in place.
     pub fn process(&mut self, l: &mut [f32], r: &mut [f32], scratch: &mut Scratch) {
         let n = l.len();
-        let (gl, gr) = (&mut scratch.a[..n], &mut scratch.b[..n]);
-        fill(&mut self.gain_l, gl);
-        fill(&mut self.gain_r, gr);
+        let gl = gain(&mut self.gain_l, &mut scratch.a[..n]);
+        let gr = gain(&mut self.gain_r, &mut scratch.b[..n]);
         if self.stereo {
             if self.width.is_smoothing() || self.width.current() != 1.0 {
                 for (a, b) in l.iter_mut().zip(r.iter_mut()) {

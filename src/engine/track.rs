@@ -8,8 +8,15 @@
 //! and the effect-bus sends of every track that is not soloed while any track
 //! is; aux (monitor) sends ignore solo, so a soloing engineer never changes a
 //! performer's monitor mix.
+//!
+//! A block runs in three steps, so that a graph can run the middle one for
+//! several mono tracks at once (see `track_group.rs`): [`Track::input`],
+//! then the filters and dynamics ([`Track::dynamics`], or a track group),
+//! then [`Track::mix`].
 
-use super::block::{fill, mix, mul, scaled, silent};
+use super::block::{gain, gain_times, mix, mul, scaled, silent};
+use super::dsp::compressor::Compressor;
+use super::dsp::filter_chain::FilterChain;
 use super::dsp::gate::Gate;
 use super::dsp::pan::PanLaw;
 use super::meters::StripMeter;
@@ -123,26 +130,28 @@ impl Track {
         }
     }
 
-    /// Process one block: read inputs, run the strip, add into the bus inputs
-    /// and the master sum.
-    #[allow(clippy::too_many_arguments)]
-    pub fn process(
-        &mut self,
-        frames: usize,
-        inputs: &[&[f32]],
-        any_solo: bool,
-        bus_in: &mut [Stereo],
-        main: &mut Stereo,
-        scratch: &mut Scratch,
-        meter: &StripMeter,
-    ) {
+    /// Whether this track's filters and dynamics run in a lane of a track
+    /// group (mono tracks) rather than on their own (stereo tracks).
+    pub fn in_lanes(&self) -> bool {
+        !self.shape.stereo
+    }
+
+    /// The stages a track group runs in lanes, and the signal they work on.
+    pub fn lane_stages(&mut self) -> (&mut FilterChain, &mut Gate, &mut Compressor, &mut [f32]) {
+        (
+            &mut self.core.filters,
+            &mut self.gate,
+            &mut self.core.comp,
+            &mut self.buf.l,
+        )
+    }
+
+    /// First step of a block: read the inputs, with trim and polarity.
+    pub fn input(&mut self, frames: usize, inputs: &[&[f32]], scratch: &mut Scratch) {
         let n = frames;
         let Stereo { l, r } = &mut self.buf;
         let (l, r) = (&mut l[..n], &mut r[..n]);
-
-        // Input, trim and polarity.
-        let g = &mut scratch.a[..n];
-        fill(&mut self.input_gain, g);
+        let g = gain(&mut self.input_gain, &mut scratch.a[..n]);
         let read = |ch: Option<usize>| ch.and_then(|c| inputs.get(c)).map(|x| &x[..n]);
         match read(self.shape.inputs[0]) {
             Some(x) => scaled(l, x, g),
@@ -154,8 +163,12 @@ impl Track {
                 None => r.fill(0.0),
             }
         }
+    }
 
-        // Filters and dynamics.
+    /// Second step, for a track not in lanes: filters and dynamics.
+    pub fn dynamics(&mut self, frames: usize) {
+        let Stereo { l, r } = &mut self.buf;
+        let (l, r) = (&mut l[..frames], &mut r[..frames]);
         if self.shape.stereo {
             self.core.filters.process_stereo(l, r);
             self.gate.process_stereo(l, r);
@@ -165,62 +178,61 @@ impl Track {
             self.gate.process_mono(l);
             self.core.comp.process_mono(l);
         }
+    }
+
+    /// Last step of a block (after [`Track::input`] and the filters and
+    /// dynamics): pan, mute, sends, fader and solo, adding into the bus
+    /// inputs and the master sum.
+    #[allow(clippy::too_many_arguments)]
+    pub fn mix(
+        &mut self,
+        frames: usize,
+        any_solo: bool,
+        bus_in: &mut [Stereo],
+        main: &mut Stereo,
+        scratch: &mut Scratch,
+        meter: &StripMeter,
+    ) {
+        let n = frames;
+        let Stereo { l, r } = &mut self.buf;
+        let (l, r) = (&mut l[..n], &mut r[..n]);
 
         // Pan (mono) or width and balance (stereo), then mute.
         self.panner.process(l, r, scratch);
-        let m = &mut scratch.c[..n];
-        self.core.mute_ramp(m);
+        let m = self.core.mute_gain(&mut scratch.c[..n]);
         mul(l, m);
         mul(r, m);
 
         // Solo-in-place gain for the main mix and effect sends.
         self.solo_gain
             .set(if any_solo && !self.solo { 0.0 } else { 1.0 });
-        let solo = &mut scratch.c[..n];
-        fill(&mut self.solo_gain, solo);
         let solo_silent = silent(&self.solo_gain);
+        let solo = gain(&mut self.solo_gain, &mut scratch.c[..n]);
 
         let send = |sends: &mut [Send],
                     pre: bool,
                     l: &[f32],
                     r: &[f32],
                     bus_in: &mut [Stereo],
-                    g: &mut [f32],
-                    solo: &[f32]| {
+                    buf: &mut [f32]| {
             for (s, bus) in sends.iter_mut().zip(bus_in.iter_mut()) {
                 if s.pre != pre || silent(&s.gain) || (s.to_fx && solo_silent) {
                     continue;
                 }
-                fill(&mut s.gain, g);
-                if s.to_fx {
-                    mul(g, solo);
-                }
+                let g = if s.to_fx {
+                    gain_times(&mut s.gain, solo, buf)
+                } else {
+                    gain(&mut s.gain, buf)
+                };
                 mix(&mut bus.l[..n], l, g);
                 mix(&mut bus.r[..n], r, g);
             }
         };
-        send(
-            &mut self.sends,
-            true,
-            l,
-            r,
-            bus_in,
-            &mut scratch.a[..n],
-            solo,
-        );
-        let g = &mut scratch.a[..n];
-        self.core.fader_ramp(g);
+        send(&mut self.sends, true, l, r, bus_in, &mut scratch.a[..n]);
+        let g = self.core.fader_gain(&mut scratch.a[..n]);
         mul(l, g);
         mul(r, g);
-        send(
-            &mut self.sends,
-            false,
-            l,
-            r,
-            bus_in,
-            &mut scratch.a[..n],
-            solo,
-        );
+        send(&mut self.sends, false, l, r, bus_in, &mut scratch.a[..n]);
 
         if !solo_silent {
             mix(&mut main.l[..n], l, solo);

@@ -20,7 +20,9 @@
 //! Blocks run in chunks of `CHUNK` samples in three passes (levels and
 //! static curve, detector, gains) so that only the detector recursion is
 //! serial and the other two vectorize; a chunk that stays below the knee with
-//! nothing left to release gets one constant gain.
+//! nothing left to release gets one constant gain. The mono tracks of a
+//! track group run the same passes a lane per track, so the detector's
+//! recursion, too, works on eight tracks at once.
 //!
 //! Threshold, ratio and knee are smoothed and the derived coefficients
 //! refreshed once per chunk while they move; makeup and the on/off switch
@@ -30,6 +32,7 @@
 //! [`ON_RAMP_MS`]; once there, processing is skipped.
 
 use super::fastmath;
+use super::lanes::{Lanes, LANES};
 use crate::engine::smoothing::{Smoothed, DEFAULT_RAMP_MS};
 use crate::params::{CompField, Param, Spec};
 
@@ -197,60 +200,34 @@ impl Compressor {
         }
     }
 
-    /// Linear gains for up to [`CHUNK`] keys; returns the largest weighted
-    /// reduction. Three passes, so that only the detector recursion is
-    /// serial: the level and static curve of every sample, then the
-    /// detector, then the gains.
-    #[inline]
-    fn chunk_gains(&mut self, keys: &[f32], gains: &mut [f32]) -> f32 {
-        self.before_chunk(keys.len());
-        let (start, width, quad, slope) =
-            (self.knee_start, self.knee_width, self.quad, self.slope_now);
-        for (g, &key) in gains.iter_mut().zip(keys) {
-            let level = fastmath::gain_to_db(key).min(MAX_LEVEL_DB);
-            // A NaN or infinite sample passes through but does not steer the
-            // gain (marked negative: a real reduction never is).
-            *g = if key.is_finite() {
-                reduction_db(level - start, width, quad, slope)
+    /// What the gain pass of a chunk needs of this lane.
+    fn lane(&self) -> Lane {
+        Lane {
+            start: self.knee_start,
+            width: self.knee_width,
+            quad: self.quad,
+            slope: self.slope_now,
+            attack: self.attack_coef,
+            release: self.release_coef,
+            reduction: self.reduction,
+        }
+    }
+
+    /// Whether the on/off switch or the makeup glides.
+    fn ramping(&self) -> bool {
+        self.on.is_smoothing() || self.makeup.is_smoothing()
+    }
+
+    /// Fill lane `l` of `on` and `makeup` with the next values of the two
+    /// smoothers (the current ones if neither glides).
+    fn ramps<const L: usize>(&mut self, l: usize, on: &mut [[f32; L]], makeup: &mut [[f32; L]]) {
+        let moving = self.ramping();
+        for (o, m) in on.iter_mut().zip(makeup.iter_mut()) {
+            (o[l], m[l]) = if moving {
+                (self.on.step(), self.makeup.step())
             } else {
-                -1.0
+                (self.on.current(), self.makeup.current())
             };
-        }
-        let steady = !self.on.is_smoothing() && !self.makeup.is_smoothing();
-        if steady && self.reduction == 0.0 && gains.iter().all(|&g| g <= 0.0) {
-            // Below the knee with nothing to release: one constant gain.
-            gains.fill(fastmath::db_to_gain(
-                self.on.current() * self.makeup.current(),
-            ));
-            return 0.0;
-        }
-        let (attack, release) = (self.attack_coef, self.release_coef);
-        let mut r = self.reduction;
-        let mut max_r = 0.0f32;
-        for g in gains.iter_mut() {
-            let wanted = if *g < 0.0 { r } else { *g };
-            let coef = if wanted > r { attack } else { release };
-            r = wanted + coef * (r - wanted);
-            max_r = max_r.max(r);
-            *g = r;
-        }
-        self.reduction = r;
-        if !steady {
-            let mut max_weighted = 0.0f32;
-            for g in gains.iter_mut() {
-                let on = self.on.step();
-                let reduction = on * *g;
-                max_weighted = max_weighted.max(reduction);
-                *g = fastmath::db_to_gain(on * self.makeup.step() - reduction);
-            }
-            max_weighted
-        } else {
-            let on = self.on.current();
-            let offset = on * self.makeup.current();
-            for g in gains.iter_mut() {
-                *g = fastmath::db_to_gain(offset - on * *g);
-            }
-            on * max_r
         }
     }
 
@@ -261,54 +238,308 @@ impl Compressor {
         }
     }
 
-    pub fn process_mono(&mut self, x: &mut [f32]) {
+    /// Apply the compressor to channels in place, keyed on the loudest.
+    fn process_channels<const CH: usize>(&mut self, mut chans: [&mut [f32]; CH]) {
         if self.idle() {
             self.finish_block(0.0);
             return;
         }
-        let mut max_reduction = 0.0f32;
-        let mut keys = [0.0f32; CHUNK];
-        let mut gains = [0.0f32; CHUNK];
-        for chunk in x.chunks_mut(CHUNK) {
-            let n = chunk.len();
-            for (k, s) in keys.iter_mut().zip(chunk.iter()) {
-                *k = s.abs();
+        let n = chans.iter().map(|c| c.len()).min().unwrap_or(0);
+        let mut max_reduction = [0.0f32];
+        let (mut keys, mut gains) = ([[0.0f32; 1]; CHUNK], [[0.0f32; 1]; CHUNK]);
+        for start in (0..n).step_by(CHUNK) {
+            let m = CHUNK.min(n - start);
+            for (i, k) in keys[..m].iter_mut().enumerate() {
+                // |x|, or max(|l|, |r|).
+                k[0] = chans[1..]
+                    .iter()
+                    .fold(chans[0][start + i].abs(), |a, c| a.max(c[start + i].abs()));
             }
-            max_reduction = max_reduction.max(self.chunk_gains(&keys[..n], &mut gains[..n]));
-            for (s, g) in chunk.iter_mut().zip(&gains) {
-                *s *= g;
+            chunk_gains(
+                &mut [Some(&mut *self)],
+                &keys[..m],
+                &mut gains[..m],
+                &mut max_reduction,
+            );
+            for c in chans.iter_mut() {
+                for (s, g) in c[start..start + m].iter_mut().zip(&gains) {
+                    *s *= g[0];
+                }
             }
         }
-        self.finish_block(max_reduction);
+        self.finish_block(max_reduction[0]);
+    }
+
+    pub fn process_mono(&mut self, x: &mut [f32]) {
+        self.process_channels([x]);
     }
 
     /// Linked stereo: one key, max(|l|, |r|), one gain for both channels.
     pub fn process_stereo(&mut self, l: &mut [f32], r: &mut [f32]) {
-        if self.idle() {
-            self.finish_block(0.0);
-            return;
+        self.process_channels([l, r]);
+    }
+}
+
+/// One lane's gain computer and detector for a chunk.
+#[derive(Clone, Copy)]
+struct Lane {
+    start: f32,
+    width: f32,
+    quad: f32,
+    slope: f32,
+    attack: f32,
+    release: f32,
+    reduction: f32,
+}
+
+impl Lane {
+    /// No reduction ever (for unused lanes).
+    const NONE: Lane = Lane {
+        start: f32::MAX,
+        width: 0.0,
+        quad: 0.0,
+        slope: 0.0,
+        attack: 0.0,
+        release: 0.0,
+        reduction: 0.0,
+    };
+}
+
+/// Linear gains for up to [`CHUNK`] keys on `L` lanes, one compressor each
+/// (`None`: the lane's gains are garbage); raises `max_reduction` to each
+/// lane's largest weighted reduction. Three passes, so that only the
+/// detector recursion is serial, and it runs all lanes at once: the level
+/// and static curve of every sample, then the detector, then the gains.
+#[inline(always)]
+fn chunk_gains<const L: usize>(
+    comps: &mut [Option<&mut Compressor>; L],
+    keys: &[[f32; L]],
+    gains: &mut [[f32; L]],
+    max_reduction: &mut [f32; L],
+) {
+    let n = keys.len();
+    let lanes: [Lane; L] = std::array::from_fn(|l| match &mut comps[l] {
+        Some(c) => {
+            c.before_chunk(n);
+            c.lane()
         }
-        let mut max_reduction = 0.0f32;
-        let mut keys = [0.0f32; CHUNK];
-        let mut gains = [0.0f32; CHUNK];
-        for (cl, cr) in l.chunks_mut(CHUNK).zip(r.chunks_mut(CHUNK)) {
-            let n = cl.len().min(cr.len());
-            for ((k, a), b) in keys.iter_mut().zip(cl.iter()).zip(cr.iter()) {
-                *k = a.abs().max(b.abs());
-            }
-            max_reduction = max_reduction.max(self.chunk_gains(&keys[..n], &mut gains[..n]));
-            for ((a, b), g) in cl.iter_mut().zip(cr.iter_mut()).zip(&gains) {
-                *a *= g;
-                *b *= g;
+        None => Lane::NONE,
+    });
+    for (g, key) in gains.iter_mut().zip(keys) {
+        for l in 0..L {
+            let Lane {
+                start,
+                width,
+                quad,
+                slope,
+                ..
+            } = lanes[l];
+            let level = fastmath::gain_to_db(key[l]).min(MAX_LEVEL_DB);
+            // A NaN or infinite sample passes through but does not steer the
+            // gain (marked negative: a real reduction never is).
+            g[l] = if key[l].is_finite() {
+                reduction_db(level - start, width, quad, slope)
+            } else {
+                -1.0
+            };
+        }
+    }
+    let moving = comps.iter().flatten().any(|c| c.ramping());
+    let current = |f: fn(&Compressor) -> f32| -> [f32; L] {
+        std::array::from_fn(|l| comps[l].as_ref().map_or(0.0, |c| f(c)))
+    };
+    let (on, makeup) = (current(|c| c.on.current()), current(|c| c.makeup.current()));
+    let resting = lanes.iter().all(|l| l.reduction == 0.0);
+    if !moving && resting && gains.iter().all(|g| g.iter().all(|&g| g <= 0.0)) {
+        // Below the knee with nothing to release: one constant gain per
+        // lane (what the passes below would compute, sooner).
+        gains.fill(std::array::from_fn(|l| {
+            fastmath::db_to_gain(on[l] * makeup[l])
+        }));
+        return;
+    }
+    let mut r: [f32; L] = lanes.map(|l| l.reduction);
+    let mut max_r = [0.0f32; L];
+    for g in gains.iter_mut() {
+        for l in 0..L {
+            let wanted = if g[l] < 0.0 { r[l] } else { g[l] };
+            let coef = if wanted > r[l] {
+                lanes[l].attack
+            } else {
+                lanes[l].release
+            };
+            r[l] = wanted + coef * (r[l] - wanted);
+            max_r[l] = max_r[l].max(r[l]);
+            g[l] = r[l];
+        }
+    }
+    for (l, c) in comps.iter_mut().enumerate() {
+        if let Some(c) = c {
+            c.reduction = r[l];
+        }
+    }
+    if moving {
+        let (mut on, mut makeup) = ([[0.0f32; L]; CHUNK], [[0.0f32; L]; CHUNK]);
+        let (on, makeup) = (&mut on[..n], &mut makeup[..n]);
+        for (l, c) in comps.iter_mut().enumerate() {
+            if let Some(c) = c {
+                c.ramps(l, on, makeup);
             }
         }
-        self.finish_block(max_reduction);
+        gain_pass::<L, true>(gains, |i| (on[i], makeup[i]), max_reduction);
+    } else {
+        // At rest the weighted maximum is `on` times the largest reduction
+        // (`on` >= 0), so the gain pass need not carry a maximum from sample
+        // to sample, which would keep it from vectorising across samples.
+        for l in 0..L {
+            max_reduction[l] = max_reduction[l].max(on[l] * max_r[l]);
+        }
+        gain_pass::<L, false>(gains, |_| (on, makeup), max_reduction);
+    }
+}
+
+/// The last pass: detector output (dB of reduction) to linear gain, with
+/// the on/off share and makeup of each sample from `ramp`; with `MAX`,
+/// raises `max_reduction` to each lane's largest weighted reduction.
+#[inline(always)]
+fn gain_pass<const L: usize, const MAX: bool>(
+    gains: &mut [[f32; L]],
+    ramp: impl Fn(usize) -> ([f32; L], [f32; L]),
+    max_reduction: &mut [f32; L],
+) {
+    for (i, g) in gains.iter_mut().enumerate() {
+        let (on, makeup) = ramp(i);
+        for l in 0..L {
+            let reduction = on[l] * g[l];
+            if MAX {
+                max_reduction[l] = max_reduction[l].max(reduction);
+            }
+            g[l] = fastmath::db_to_gain(on[l] * makeup[l] - reduction);
+        }
+    }
+}
+
+/// Compress lane `l` of `frames` with `comps[l]`, for every compressor
+/// there, exactly as [`Compressor::process_mono`] would (lanes without one,
+/// or whose compressor is off and idle, pass unchanged).
+pub(crate) fn process_lanes(
+    comps: &mut [Option<&mut Compressor>; LANES],
+    frames: &mut [Lanes<f32>],
+) {
+    let mut live: [Option<&mut Compressor>; LANES] = Default::default();
+    for (slot, c) in live.iter_mut().zip(comps.iter_mut()) {
+        match c {
+            Some(c) if c.idle() => c.finish_block(0.0),
+            Some(c) => *slot = Some(&mut **c),
+            None => {}
+        }
+    }
+    if live.iter().all(Option::is_none) {
+        return;
+    }
+    // Gains of unused lanes become exactly 1 (g * 0 + 1; every gain is finite).
+    let keep: [f32; LANES] = std::array::from_fn(|l| f32::from(u8::from(live[l].is_some())));
+    let unity = keep.map(|k| 1.0 - k);
+    let mut max_reduction = [0.0f32; LANES];
+    let (mut keys, mut gains) = ([[0.0f32; LANES]; CHUNK], [[0.0f32; LANES]; CHUNK]);
+    for chunk in frames.chunks_mut(CHUNK) {
+        let m = chunk.len();
+        for (k, f) in keys.iter_mut().zip(chunk.iter()) {
+            *k = f.0.map(f32::abs);
+        }
+        chunk_gains(&mut live, &keys[..m], &mut gains[..m], &mut max_reduction);
+        for (f, g) in chunk.iter_mut().zip(&gains) {
+            for l in 0..LANES {
+                f.0[l] *= g[l] * keep[l] + unity[l];
+            }
+        }
+    }
+    for (c, max) in live.iter_mut().zip(max_reduction) {
+        if let Some(c) = c {
+            c.finish_block(max);
+        }
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Every lane comes out bit for bit as its compressor alone would put
+    /// it out, with settings, makeup and the switch changing at different
+    /// moments, in blocks of every size; idle and missing lanes pass.
+    #[test]
+    fn lanes_match_single_compressors() {
+        let sr = 48_000.0;
+        let n = 48_000;
+        let absent = 2;
+        let input = |l: usize| -> Vec<f32> {
+            (0..n)
+                .map(|i| {
+                    let loud = (i / (500 + 200 * l)) % 2 == 0;
+                    let a = 10f32.powf(if loud { -3.0 } else { -40.0 } / 20.0);
+                    a * ((i as f32 * 0.01 * (l + 1) as f32).sin())
+                })
+                .collect()
+        };
+        let inputs: Vec<Vec<f32>> = (0..LANES).map(input).collect();
+        let make = |l: usize| {
+            let mut c = Compressor::new(sr);
+            c.set(CompField::On, (l != 4) as u8 as f32);
+            c.set(CompField::Threshold, -30.0 + 2.0 * l as f32);
+            c.set(CompField::Ratio, 2.0 + l as f32);
+            c.set(CompField::Knee, 3.0 * (l % 3) as f32);
+            c.set(CompField::Attack, 1.0 + l as f32);
+            c.set(CompField::Release, 50.0 + 20.0 * l as f32);
+            c.set(CompField::Makeup, l as f32);
+            c.reset();
+            c
+        };
+        let mut lanes: Vec<Compressor> = (0..LANES).map(make).collect();
+        let mut single: Vec<Compressor> = (0..LANES).map(make).collect();
+        let mut frames: Vec<Lanes<f32>> = (0..n)
+            .map(|i| Lanes(std::array::from_fn(|l| inputs[l][i])))
+            .collect();
+        let mut expected = inputs.clone();
+        let sizes = [1, 7, 64, 100, 333, 512];
+        let (mut pos, mut round) = (0, 0);
+        while pos < n {
+            let len = sizes[round % sizes.len()].min(n - pos);
+            if round % 5 == 2 {
+                for l in (round % 3..LANES).step_by(2) {
+                    for c in [&mut lanes[l], &mut single[l]] {
+                        c.set(CompField::On, (round % 3 != 0) as u8 as f32);
+                        c.set(CompField::Makeup, (round % 7) as f32);
+                        c.set(CompField::Threshold, -((round % 40) as f32));
+                    }
+                }
+            }
+            let mut comps: [Option<&mut Compressor>; LANES] = Default::default();
+            for (l, (slot, c)) in comps.iter_mut().zip(lanes.iter_mut()).enumerate() {
+                if l != absent {
+                    *slot = Some(c);
+                }
+            }
+            process_lanes(&mut comps, &mut frames[pos..pos + len]);
+            for (l, c) in single.iter_mut().enumerate() {
+                c.process_mono(&mut expected[l][pos..pos + len]);
+                if l != absent {
+                    assert_eq!(
+                        lanes[l].gain_reduction_db(),
+                        c.gain_reduction_db(),
+                        "lane {l}"
+                    );
+                }
+            }
+            pos += len;
+            round += 1;
+        }
+        for l in (0..LANES).filter(|&l| l != absent) {
+            let got: Vec<f32> = frames.iter().map(|f| f.0[l]).collect();
+            assert_eq!(got, expected[l], "lane {l}");
+        }
+        assert_ne!(expected[0], inputs[0]);
+    }
 
     /// Giannoulis et al.'s soft-knee gain computer, written out branch by
     /// branch, in f64: the output level for input level `x` (W = 0 has no

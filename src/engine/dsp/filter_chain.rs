@@ -13,8 +13,10 @@
 //! that pass the signal unchanged (off, or a peak or shelf resting at 0 dB)
 //! are left out of the loop altogether. The two channels of a stereo pair go
 //! through the loop together, packed in one SIMD register (SSE2, which every
-//! x86_64 CPU has), so a pair costs little more than one channel. The
-//! arithmetic is `f64` (see [`super::biquad`] for why).
+//! x86_64 CPU has), so a pair costs little more than one channel. The mono
+//! chains of a track group go through the same loop side by side, a vector
+//! lane per track (`lanes.rs`). The arithmetic is `f64` (see
+//! [`super::biquad`] for why).
 //!
 //! Smoothing: frequency and Q glide in the log domain, gain in dB, each over
 //! 20 ms. While any of them moves, the section's coefficients are designed
@@ -409,52 +411,83 @@ impl FilterChain {
         let n = bufs.iter().map(|b| b.len()).min().unwrap_or(0);
         let mut pos = 0;
         while pos < n {
-            if self.moving && self.until_update == 0 {
-                self.moving = false;
-                for s in &mut self.sections {
-                    self.moving |= s.begin_period(self.fade_len, self.sample_rate);
-                }
-                self.until_update = if self.moving { UPDATE } else { 0 };
-            }
-            let len = if self.moving {
-                self.until_update.min(n - pos)
-            } else {
-                n - pos
-            };
+            let len = self.begin_stretch(n - pos);
             self.run::<CH, F>(bufs.each_mut().map(|b| &mut b[pos..pos + len]));
-            if self.moving {
-                self.until_update -= len;
-                for s in &mut self.sections {
-                    s.advance(len, self.fade_len);
-                    if self.until_update == 0 {
-                        s.end_period(self.fade_len);
-                    }
-                }
-            }
+            self.end_stretch(len);
             pos += len;
         }
-        for s in &mut self.sections {
-            s.state.iter_mut().for_each(BiquadState::settle);
+        self.finish_block::<CH>();
+    }
+
+    /// Start the next stretch of at most `left` samples: begin an update
+    /// period if one is due, and return how long the stretch may be (up to
+    /// the end of the period while anything moves). The sections' settings
+    /// stay as they are for the whole stretch.
+    fn begin_stretch(&mut self, left: usize) -> usize {
+        if self.moving && self.until_update == 0 {
+            self.moving = false;
+            for s in &mut self.sections {
+                self.moving |= s.begin_period(self.fade_len, self.sample_rate);
+            }
+            self.until_update = if self.moving { UPDATE } else { 0 };
+        }
+        if self.moving {
+            self.until_update.min(left)
+        } else {
+            left
         }
     }
 
-    /// Run the active sections over one stretch of an update period (or
-    /// any stretch, at rest), choosing the loop built for exactly that many
-    /// sections.
-    fn run<const CH: usize, F: Frame<CH>>(&mut self, bufs: [&mut [f32]; CH]) {
-        let mut idx = [0usize; SECTIONS];
-        let mut n = 0;
-        let mut dynamic = false;
-        for (k, s) in self.sections.iter().enumerate() {
-            if s.active() {
-                idx[n] = k;
-                n += 1;
-                dynamic |= s.dynamic();
+    /// Account for a processed stretch of `len` samples.
+    fn end_stretch(&mut self, len: usize) {
+        if self.moving {
+            self.until_update -= len;
+            for s in &mut self.sections {
+                s.advance(len, self.fade_len);
+                if self.until_update == 0 {
+                    s.end_period(self.fade_len);
+                }
             }
         }
+    }
+
+    /// End of a block: settle the states of the `CH` channels in use (see
+    /// [`BiquadState::settle`]; a mono chain's second state stays at rest).
+    fn finish_block<const CH: usize>(&mut self) {
+        for s in &mut self.sections {
+            s.state[..CH].iter_mut().for_each(BiquadState::settle);
+        }
+    }
+
+    /// The sections that run in this stretch, in order (the first `count`
+    /// of `idx`), and whether any of them is dynamic.
+    fn plan(&self) -> Plan {
+        let mut plan = Plan {
+            idx: [0; SECTIONS],
+            count: 0,
+            dynamic: false,
+        };
+        for (k, s) in self.sections.iter().enumerate() {
+            if s.active() {
+                plan.idx[plan.count] = k;
+                plan.count += 1;
+                plan.dynamic |= s.dynamic();
+            }
+        }
+        plan
+    }
+
+    /// Run the active sections over one stretch, choosing the loop built for
+    /// exactly that many sections.
+    fn run<const CH: usize, F: Frame<CH>>(&mut self, bufs: [&mut [f32]; CH]) {
+        let Plan {
+            idx,
+            count,
+            dynamic,
+        } = self.plan();
         macro_rules! dispatch {
             ($($n:literal)*) => {
-                match (n, dynamic) {
+                match (count, dynamic) {
                     $(
                         ($n, false) => self.cascade::<$n, CH, F, false>(&idx, bufs),
                         ($n, true) => self.cascade::<$n, CH, F, true>(&idx, bufs),
@@ -466,10 +499,9 @@ impl FilterChain {
         dispatch!(1 2 3 4 5);
     }
 
-    /// The fused loop: every sample through `N` sections on `CH` channels,
-    /// with coefficients and state held in locals for the whole stretch.
-    /// With `DYNAMIC`, the coefficients and each section's wet share (its
-    /// output mixed with its input) step on every sample.
+    /// The fused loop over `N` sections on `CH` channels that share their
+    /// settings, with coefficients and state held in locals for the whole
+    /// stretch.
     #[inline(always)]
     fn cascade<const N: usize, const CH: usize, F: Frame<CH>, const DYNAMIC: bool>(
         &mut self,
@@ -477,43 +509,137 @@ impl FilterChain {
         mut bufs: [&mut [f32]; CH],
     ) {
         let sec = &mut self.sections;
-        let mut coeffs: [[F; 5]; N] =
-            std::array::from_fn(|j| sec[idx[j]].coeffs.to_array().map(F::splat));
-        let step: [[F; 5]; N] = std::array::from_fn(|j| sec[idx[j]].step.to_array().map(F::splat));
-        let mut s1: [F; N] =
-            std::array::from_fn(|j| F::gather(std::array::from_fn(|c| sec[idx[j]].state[c].s1)));
-        let mut s2: [F; N] =
-            std::array::from_fn(|j| F::gather(std::array::from_fn(|c| sec[idx[j]].state[c].s2)));
-        let mut wet: [F; N] = std::array::from_fn(|j| F::splat(sec[idx[j]].wet));
-        let wet_step: [F; N] = std::array::from_fn(|j| F::splat(sec[idx[j]].wet_step));
-        let len = bufs[0].len();
-        for i in 0..len {
-            let mut v = F::load(&bufs, i);
-            for j in 0..N {
-                let h = tdf2_step(&coeffs[j], &mut s1[j], &mut s2[j], v);
-                v = if DYNAMIC { v + wet[j] * (h - v) } else { h };
-            }
+        let mut c = Cascade::<N, F> {
+            coeffs: std::array::from_fn(|j| sec[idx[j]].coeffs.to_array().map(F::splat)),
+            step: std::array::from_fn(|j| sec[idx[j]].step.to_array().map(F::splat)),
+            s1: std::array::from_fn(|j| {
+                F::gather(std::array::from_fn(|c| sec[idx[j]].state[c].s1))
+            }),
+            s2: std::array::from_fn(|j| {
+                F::gather(std::array::from_fn(|c| sec[idx[j]].state[c].s2))
+            }),
+            wet: std::array::from_fn(|j| F::splat(sec[idx[j]].wet)),
+            wet_step: std::array::from_fn(|j| F::splat(sec[idx[j]].wet_step)),
+        };
+        let masks = Masks::<N, F>::all(DYNAMIC);
+        for i in 0..bufs[0].len() {
+            let v = c.tick::<DYNAMIC, false>(F::load(&bufs, i), &masks);
             v.store(&mut bufs, i);
-            if DYNAMIC {
-                for j in 0..N {
-                    for (c, d) in coeffs[j].iter_mut().zip(&step[j]) {
-                        *c = *c + *d;
-                    }
-                    wet[j] = wet[j] + wet_step[j];
-                }
-            }
         }
         for j in 0..N {
             let s = &mut sec[idx[j]];
-            let (a, b) = (s1[j].scatter(), s2[j].scatter());
-            for c in 0..CH {
-                s.state[c] = BiquadState { s1: a[c], s2: b[c] };
+            let (a, b) = (c.s1[j].scatter(), c.s2[j].scatter());
+            for ch in 0..CH {
+                s.state[ch] = BiquadState {
+                    s1: a[ch],
+                    s2: b[ch],
+                };
             }
             if DYNAMIC {
-                let [b0, b1, b2, a1, a2] = coeffs[j].map(|c| c.scatter()[0]);
+                let [b0, b1, b2, a1, a2] = c.coeffs[j].map(|c| c.scatter()[0]);
                 s.coeffs = Coeffs { b0, b1, b2, a1, a2 };
-                s.wet = wet[j].scatter()[0];
+                s.wet = c.wet[j].scatter()[0];
             }
+        }
+    }
+}
+
+/// Which sections run in a stretch, and whether any of them moves.
+struct Plan {
+    idx: [usize; SECTIONS],
+    count: usize,
+    dynamic: bool,
+}
+
+/// The locals of the fused loop over `N` sections, for whatever channels a
+/// [`Sample`] holds: a mono or stereo strip, or a lane per track.
+struct Cascade<const N: usize, F> {
+    coeffs: [[F; 5]; N],
+    /// Per-sample increment of the coefficients and of the wet share.
+    step: [[F; 5]; N],
+    s1: [F; N],
+    s2: [F; N],
+    wet: [F; N],
+    wet_step: [F; N],
+}
+
+/// Per channel: whether each section runs (otherwise it passes the signal
+/// on untouched), and whether the channel's chain is dynamic (its running
+/// sections mix their output with their input by the wet share).
+struct Masks<const N: usize, F: Sample> {
+    active: [F::Mask; N],
+    dynamic: F::Mask,
+}
+
+impl<const N: usize, F: Sample> Masks<N, F> {
+    fn all(dynamic: bool) -> Self {
+        Masks {
+            active: [F::Mask::from(true); N],
+            dynamic: F::Mask::from(dynamic),
+        }
+    }
+}
+
+impl<const N: usize, F: Sample> Cascade<N, F> {
+    /// One sample through every section. With `DYNAMIC` the coefficients
+    /// and each section's wet share (its output mixed with its input) step
+    /// on every sample. With `MASKED`, [`Masks`] say per channel which
+    /// sections run and in which form, so that every channel computes what
+    /// its own chain alone would; without, every section runs in the form
+    /// `DYNAMIC` says.
+    #[inline(always)]
+    fn tick<const DYNAMIC: bool, const MASKED: bool>(&mut self, mut v: F, m: &Masks<N, F>) -> F {
+        for j in 0..N {
+            let h = tdf2_step(&self.coeffs[j], &mut self.s1[j], &mut self.s2[j], v);
+            v = if MASKED {
+                let mixed = v + self.wet[j] * (h - v);
+                F::select(m.active[j], F::select(m.dynamic, mixed, h), v)
+            } else if DYNAMIC {
+                v + self.wet[j] * (h - v)
+            } else {
+                h
+            };
+        }
+        if DYNAMIC {
+            for j in 0..N {
+                for (c, d) in self.coeffs[j].iter_mut().zip(&self.step[j]) {
+                    *c = *c + *d;
+                }
+                self.wet[j] = self.wet[j] + self.wet_step[j];
+            }
+        }
+        v
+    }
+}
+
+/// What the cascade computes with: one `f64` per channel, packed.
+trait Sample: Copy + Add<Output = Self> + Sub<Output = Self> + Mul<Output = Self> {
+    /// One flag per channel.
+    type Mask: Copy + From<bool>;
+    /// `a` in the channels `m` sets, `b` in the others.
+    fn select(m: Self::Mask, a: Self, b: Self) -> Self;
+}
+
+impl Sample for f64 {
+    type Mask = bool;
+    #[inline(always)]
+    fn select(m: bool, a: Self, b: Self) -> Self {
+        if m {
+            a
+        } else {
+            b
+        }
+    }
+}
+
+impl Sample for Pair {
+    type Mask = bool;
+    #[inline(always)]
+    fn select(m: bool, a: Self, b: Self) -> Self {
+        if m {
+            a
+        } else {
+            b
         }
     }
 }
@@ -522,9 +648,7 @@ impl FilterChain {
 /// `f64` for one channel, and for two a [`Pair`] that holds both channels
 /// in one SIMD register, so that a stereo pair costs about as much as one
 /// channel (both channels run the same coefficients).
-trait Frame<const CH: usize>:
-    Copy + Add<Output = Self> + Sub<Output = Self> + Mul<Output = Self>
-{
+trait Frame<const CH: usize>: Sample {
     /// The same value in every channel.
     fn splat(v: f64) -> Self;
     fn gather(v: [f64; CH]) -> Self;
@@ -580,6 +704,9 @@ impl Frame<2> for Pair {
         bufs[1][i] = r as f32;
     }
 }
+
+mod lanes;
+pub(crate) use lanes::process_lanes;
 
 #[cfg(target_arch = "x86_64")]
 mod pair {

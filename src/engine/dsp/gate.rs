@@ -22,7 +22,12 @@
 //!   gain, which the gain then follows at the ramp rates, so nothing steps.
 //!   Switched off, the gain glides to unity over [`OFF_GLIDE_MS`]; once there,
 //!   processing is skipped entirely.
+//! - One step function serves a single gate and a lane per track of a track
+//!   group (eight gates side by side in vector registers), so both give the
+//!   same bits. A chunk in which a gate stays open at unity (the usual state
+//!   under signal) only counts its hold, which is done at once.
 
+use super::lanes::{Lanes, LANES};
 use crate::params::{GateField, Param, Spec};
 
 /// How far below the threshold the key must fall before the gate closes.
@@ -42,19 +47,187 @@ pub struct Gate {
     hold_ms: f32,
     release_ms: f32,
     on: bool,
+    law: Law,
+    state: State,
+    gain_reduction_db: f32,
+}
 
+/// What the per-sample step needs of the settings.
+#[derive(Debug, Clone, Copy)]
+struct Law {
     open_level: f32,
     close_level: f32,
     closed_gain: f64,
     rise_step: f64,
     fall_factor: f64,
     hold_samples: u32,
+    on: bool,
+}
 
+impl Law {
+    /// A law under which a gain of 1 stays exactly 1 (for unused lanes).
+    const UNITY: Law = Law {
+        open_level: 0.0,
+        close_level: 0.0,
+        closed_gain: 1.0,
+        rise_step: 0.0,
+        fall_factor: 1.0,
+        hold_samples: 0,
+        on: false,
+    };
+}
+
+/// The gate's memory of the signal.
+#[derive(Debug, Clone, Copy)]
+struct State {
     open: bool,
     hold_left: u32,
     gain: f64,
-    gain_reduction_db: f32,
 }
+
+impl State {
+    const UNITY: State = State {
+        open: false,
+        hold_left: 0,
+        gain: 1.0,
+    };
+}
+
+/// `L` gates stepping together, one lane each, in working form: the step
+/// of the state machine and gain ramp is written without branches and all
+/// in `f64` (flags as comparisons, the hold count as a whole number; `f32`
+/// levels and keys convert exactly, so every decision is the one the
+/// `f32`/`u32` form makes), so that lanes of it become vector code.
+struct Stepper<const L: usize> {
+    close_level: [f64; L],
+    open_level: [f64; L],
+    hold_samples: [f64; L],
+    /// Where the gain heads while closed (unity while switched off).
+    closed: [f64; L],
+    rise_step: [f64; L],
+    fall_factor: [f64; L],
+    open: [bool; L],
+    hold: [f64; L],
+    gain: [f64; L],
+    /// The smallest gain of each lane so far.
+    low: [f64; L],
+}
+
+impl<const L: usize> Stepper<L> {
+    #[inline(always)]
+    fn new(laws: &[Law; L], states: &[State; L], min_gain: [f64; L]) -> Self {
+        let lane = |f: &dyn Fn(&Law) -> f64| -> [f64; L] { std::array::from_fn(|l| f(&laws[l])) };
+        Stepper {
+            close_level: lane(&|w| w.close_level as f64),
+            open_level: lane(&|w| w.open_level as f64),
+            hold_samples: lane(&|w| w.hold_samples as f64),
+            closed: lane(&|w| if w.on { w.closed_gain } else { 1.0 }),
+            rise_step: lane(&|w| w.rise_step),
+            fall_factor: lane(&|w| w.fall_factor),
+            open: states.map(|s| s.open),
+            hold: states.map(|s| s.hold_left as f64),
+            gain: states.map(|s| s.gain),
+            low: min_gain,
+        }
+    }
+
+    /// One sample: the gains for keys `k`.
+    #[inline(always)]
+    fn step(&mut self, k: [f32; L]) -> [f32; L] {
+        let mut out = [0.0f32; L];
+        for l in 0..L {
+            let key = k[l] as f64;
+            let above_close = key >= self.close_level[l];
+            let above_open = key >= self.open_level[l];
+            // Open: stays open while above the close level (hold reloads) or
+            // while hold lasts (and counts down). Closed: opens above the
+            // open level.
+            let open = self.open[l];
+            let reload = (open & above_close) | (!open & above_open);
+            let counting = open & !reload;
+            self.open[l] = reload | (counting & (self.hold[l] > 0.0));
+            let counted = if counting {
+                (self.hold[l] - 1.0).max(0.0)
+            } else {
+                self.hold[l]
+            };
+            self.hold[l] = if reload {
+                self.hold_samples[l]
+            } else {
+                counted
+            };
+            let target = if self.open[l] { 1.0 } else { self.closed[l] };
+            let gain = self.gain[l];
+            let rise = (gain + self.rise_step[l]).min(target);
+            let fall = (gain * self.fall_factor[l]).max(target);
+            self.gain[l] = if gain < target { rise } else { fall };
+            self.low[l] = self.low[l].min(self.gain[l]);
+            out[l] = self.gain[l] as f32;
+        }
+        out
+    }
+
+    /// Put the state back; returns the smallest gains.
+    fn finish(self, states: &mut [State; L]) -> [f64; L] {
+        for (l, s) in states.iter_mut().enumerate() {
+            *s = State {
+                open: self.open[l],
+                hold_left: self.hold[l] as u32,
+                gain: self.gain[l],
+            };
+        }
+        self.low
+    }
+}
+
+/// What [`Stepper`] would do to lanes that stay open at unity through all of
+/// `keys`, done at once: a lane that is open at unity gain and never stays
+/// below the close level for longer than its hold lasts puts out unity on
+/// every sample, and only counts its hold down and reloads it. Returns
+/// whether every `live` lane is such a lane (the others are left alone) (and then `states` have moved on
+/// exactly as stepping would have moved them); otherwise leaves `states` as
+/// they are.
+#[inline(always)]
+fn skip_open<const L: usize>(
+    live: &[bool; L],
+    laws: &[Law; L],
+    states: &mut [State; L],
+    keys: impl Iterator<Item = [f32; L]>,
+) -> bool {
+    let close: [f32; L] = std::array::from_fn(|l| laws[l].close_level);
+    // Per lane: keys below the close level, those since the last one at or
+    // above it, and whether there was one.
+    let (mut below, mut since, mut seen) = ([0u32; L], [0u32; L], [false; L]);
+    for k in keys {
+        for l in 0..L {
+            let above = k[l] >= close[l];
+            below[l] += u32::from(!above);
+            since[l] = if above { 0 } else { since[l] + 1 };
+            seen[l] |= above;
+        }
+    }
+    let open_throughout = |l: usize| {
+        let (w, s) = (&laws[l], &states[l]);
+        s.open
+            && s.gain == 1.0
+            && w.fall_factor <= 1.0
+            && below[l] <= s.hold_left.min(w.hold_samples)
+    };
+    if !(0..L).all(|l| !live[l] || open_throughout(l)) {
+        return false;
+    }
+    for (l, s) in states.iter_mut().enumerate().filter(|(l, _)| live[*l]) {
+        s.hold_left = if seen[l] {
+            laws[l].hold_samples - since[l]
+        } else {
+            s.hold_left - below[l]
+        };
+    }
+    true
+}
+
+/// Keys processed per pass.
+const CHUNK: usize = 64;
 
 fn default_of(field: GateField) -> f32 {
     Spec::of(Param::Gate(field)).default
@@ -76,15 +249,8 @@ impl Gate {
             hold_ms: default_of(GateField::Hold),
             release_ms: default_of(GateField::Release),
             on: default_of(GateField::On) >= 0.5,
-            open_level: 0.0,
-            close_level: 0.0,
-            closed_gain: 1.0,
-            rise_step: 0.0,
-            fall_factor: 1.0,
-            hold_samples: 0,
-            open: false,
-            hold_left: 0,
-            gain: 1.0,
+            law: Law::UNITY,
+            state: State::UNITY,
             gain_reduction_db: 0.0,
         };
         gate.update();
@@ -114,18 +280,22 @@ impl Gate {
     }
 
     fn update(&mut self) {
-        self.open_level = crate::units::db_to_gain(self.threshold_db);
-        self.close_level = crate::units::db_to_gain(self.threshold_db - HYSTERESIS_DB);
-        self.closed_gain = 10f64.powf(-self.range_db as f64 / 20.0);
-        self.rise_step = if self.on {
-            // From the closed gain, or from lower if the range just shrank
-            // while the gain sat at the old closed level.
-            (1.0 - self.closed_gain.min(self.gain)) / self.samples(self.attack_ms)
-        } else {
-            1.0 / self.samples(OFF_GLIDE_MS)
+        let closed_gain = 10f64.powf(-self.range_db as f64 / 20.0);
+        self.law = Law {
+            open_level: crate::units::db_to_gain(self.threshold_db),
+            close_level: crate::units::db_to_gain(self.threshold_db - HYSTERESIS_DB),
+            closed_gain,
+            rise_step: if self.on {
+                // From the closed gain, or from lower if the range just shrank
+                // while the gain sat at the old closed level.
+                (1.0 - closed_gain.min(self.state.gain)) / self.samples(self.attack_ms)
+            } else {
+                1.0 / self.samples(OFF_GLIDE_MS)
+            },
+            fall_factor: closed_gain.powf(1.0 / self.samples(self.release_ms)),
+            hold_samples: self.samples(self.hold_ms.max(MIN_HOLD_MS)).round() as u32,
+            on: self.on,
         };
-        self.fall_factor = self.closed_gain.powf(1.0 / self.samples(self.release_ms));
-        self.hold_samples = self.samples(self.hold_ms.max(MIN_HOLD_MS)).round() as u32;
     }
 
     /// The steady-state gain in dB for a constant input level, as the settings
@@ -148,87 +318,198 @@ impl Gate {
 
     /// Forget the signal: as after a long silence.
     pub fn reset(&mut self) {
-        self.open = false;
-        self.hold_left = 0;
-        self.gain = if self.on { self.closed_gain } else { 1.0 };
+        self.state = State {
+            open: false,
+            hold_left: 0,
+            gain: if self.on { self.law.closed_gain } else { 1.0 },
+        };
         self.gain_reduction_db = 0.0;
     }
 
     fn idle(&self) -> bool {
-        !self.on && self.gain >= 1.0
-    }
-
-    /// One step of the state machine and gain ramp for a key of `key`.
-    #[inline]
-    fn next_gain(&mut self, key: f32) -> f64 {
-        if self.open {
-            if key >= self.close_level {
-                self.hold_left = self.hold_samples;
-            } else if self.hold_left > 0 {
-                self.hold_left -= 1;
-            } else {
-                self.open = false;
-            }
-        } else if key >= self.open_level {
-            self.open = true;
-            self.hold_left = self.hold_samples;
-        }
-        let target = if self.open || !self.on {
-            1.0
-        } else {
-            self.closed_gain
-        };
-        self.gain = if self.gain < target {
-            (self.gain + self.rise_step).min(target)
-        } else {
-            (self.gain * self.fall_factor).max(target)
-        };
-        self.gain
+        !self.on && self.state.gain >= 1.0
     }
 
     fn finish_block(&mut self, min_gain: f64) {
         self.gain_reduction_db = (-20.0 * min_gain.log10()).max(0.0) as f32;
         if self.idle() {
             // Off and back at unity: start from a clean state when switched on.
-            self.open = false;
-            self.hold_left = 0;
+            self.state.open = false;
+            self.state.hold_left = 0;
         }
     }
 
-    pub fn process_mono(&mut self, x: &mut [f32]) {
+    /// Apply the gate to channels in place, keyed on the loudest of them.
+    fn process_channels<const CH: usize>(&mut self, mut chans: [&mut [f32]; CH]) {
         if self.idle() {
             self.gain_reduction_db = 0.0;
             return;
         }
-        let mut min_gain = 1.0f64;
-        for s in x.iter_mut() {
-            let g = self.next_gain(s.abs());
-            min_gain = min_gain.min(g);
-            *s *= g as f32;
+        let n = chans.iter().map(|c| c.len()).min().unwrap_or(0);
+        let mut keys = [[0.0f32; 1]; CHUNK];
+        let mut min_gain = [1.0f64];
+        let mut states = [self.state];
+        for start in (0..n).step_by(CHUNK) {
+            let m = CHUNK.min(n - start);
+            for (i, k) in keys[..m].iter_mut().enumerate() {
+                // |x|, or max(|l|, |r|).
+                k[0] = chans[1..]
+                    .iter()
+                    .fold(chans[0][start + i].abs(), |a, c| a.max(c[start + i].abs()));
+            }
+            if skip_open(&[true], &[self.law], &mut states, keys[..m].iter().copied()) {
+                continue;
+            }
+            let mut stepper = Stepper::new(&[self.law], &states, min_gain);
+            for (i, &k) in keys[..m].iter().enumerate() {
+                let [g] = stepper.step(k);
+                for c in chans.iter_mut() {
+                    c[start + i] *= g;
+                }
+            }
+            min_gain = stepper.finish(&mut states);
         }
-        self.finish_block(min_gain);
+        self.state = states[0];
+        self.finish_block(min_gain[0]);
+    }
+
+    pub fn process_mono(&mut self, x: &mut [f32]) {
+        self.process_channels([x]);
     }
 
     /// Linked stereo: one key, max(|l|, |r|), one gain for both channels.
     pub fn process_stereo(&mut self, l: &mut [f32], r: &mut [f32]) {
-        if self.idle() {
-            self.gain_reduction_db = 0.0;
-            return;
+        self.process_channels([l, r]);
+    }
+}
+
+/// Gate lane `l` of `frames` with `gates[l]`, for every gate there, exactly
+/// as [`Gate::process_mono`] would (lanes without a gate, or whose gate is
+/// off and idle, pass unchanged).
+pub(crate) fn process_lanes(gates: &mut [Option<&mut Gate>; LANES], frames: &mut [Lanes<f32>]) {
+    let mut live = [false; LANES];
+    let mut laws = [Law::UNITY; LANES];
+    let mut states = [State::UNITY; LANES];
+    for (l, g) in gates.iter_mut().enumerate() {
+        if let Some(g) = g {
+            if g.idle() {
+                g.gain_reduction_db = 0.0;
+            } else {
+                (live[l], laws[l], states[l]) = (true, g.law, g.state);
+            }
         }
-        let mut min_gain = 1.0f64;
-        for (a, b) in l.iter_mut().zip(r.iter_mut()) {
-            let g = self.next_gain(a.abs().max(b.abs()));
-            min_gain = min_gain.min(g);
-            *a *= g as f32;
-            *b *= g as f32;
+    }
+    if !live.contains(&true) {
+        return;
+    }
+    let mut min_gain = [1.0f64; LANES];
+    for chunk in frames.chunks_mut(CHUNK) {
+        let keys = chunk.iter().map(|f| f.0.map(f32::abs));
+        if skip_open(&live, &laws, &mut states, keys) {
+            continue;
         }
-        self.finish_block(min_gain);
+        let mut stepper = Stepper::new(&laws, &states, min_gain);
+        for f in chunk.iter_mut() {
+            let g = stepper.step(f.0.map(f32::abs));
+            // Unused lanes run at exactly unity gain.
+            for (x, g) in f.0.iter_mut().zip(g) {
+                *x *= g;
+            }
+        }
+        min_gain = stepper.finish(&mut states);
+    }
+    for (l, g) in gates.iter_mut().enumerate() {
+        if let (true, Some(g)) = (live[l], g) {
+            g.state = states[l];
+            g.finish_block(min_gain[l]);
+        }
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Every lane comes out bit for bit as its gate alone would put it out:
+    /// opening, holding, releasing and switched on and off at different
+    /// moments, in blocks of every size; idle and missing lanes pass.
+    #[test]
+    fn lanes_match_single_gates() {
+        let sr = 48_000.0;
+        let n = 48_000;
+        let absent = 6;
+        // Bursts of different lengths and levels per lane, so that lanes
+        // open and close at different times.
+        let input = |l: usize| -> Vec<f32> {
+            (0..n)
+                .map(|i| {
+                    let burst = (i / (700 + 300 * l)) % 3 == 0;
+                    let db = if burst { -20.0 } else { -50.0 - 3.0 * l as f32 };
+                    let a = 10f32.powf(db / 20.0);
+                    if i % 2 == 0 {
+                        a
+                    } else {
+                        -a * 0.7
+                    }
+                })
+                .collect()
+        };
+        let inputs: Vec<Vec<f32>> = (0..LANES).map(input).collect();
+        let make = |l: usize| {
+            let mut g = Gate::new(sr);
+            g.set(GateField::On, (l != 3) as u8 as f32);
+            g.set(GateField::Threshold, -40.0 + l as f32);
+            g.set(GateField::Range, 20.0 + 5.0 * l as f32);
+            g.set(GateField::Attack, 0.5 + l as f32);
+            g.set(GateField::Hold, 10.0 * l as f32);
+            g.set(GateField::Release, 20.0 + 10.0 * l as f32);
+            g.reset();
+            g
+        };
+        let mut lanes: Vec<Gate> = (0..LANES).map(make).collect();
+        let mut single: Vec<Gate> = (0..LANES).map(make).collect();
+        let mut frames: Vec<Lanes<f32>> = (0..n)
+            .map(|i| Lanes(std::array::from_fn(|l| inputs[l][i])))
+            .collect();
+        let mut expected = inputs.clone();
+        let sizes = [1, 7, 64, 100, 333, 512];
+        let (mut pos, mut round) = (0, 0);
+        while pos < n {
+            let len = sizes[round % sizes.len()].min(n - pos);
+            if round % 7 == 3 {
+                for l in (round % 4..LANES).step_by(3) {
+                    for g in [&mut lanes[l], &mut single[l]] {
+                        g.set(GateField::On, (round % 2) as f32);
+                        g.set(GateField::Range, (round % 60) as f32);
+                    }
+                }
+            }
+            let mut gates: [Option<&mut Gate>; LANES] = Default::default();
+            for (l, (slot, g)) in gates.iter_mut().zip(lanes.iter_mut()).enumerate() {
+                if l != absent {
+                    *slot = Some(g);
+                }
+            }
+            process_lanes(&mut gates, &mut frames[pos..pos + len]);
+            for (l, g) in single.iter_mut().enumerate() {
+                g.process_mono(&mut expected[l][pos..pos + len]);
+                if l != absent {
+                    assert_eq!(
+                        lanes[l].gain_reduction_db(),
+                        g.gain_reduction_db(),
+                        "lane {l}"
+                    );
+                }
+            }
+            pos += len;
+            round += 1;
+        }
+        for l in (0..LANES).filter(|&l| l != absent) {
+            let got: Vec<f32> = frames.iter().map(|f| f.0[l]).collect();
+            assert_eq!(got, expected[l], "lane {l}");
+        }
+        assert_ne!(expected[0], inputs[0]);
+    }
 
     /// `n` samples of constant magnitude at `db` (alternating sign, so the
     /// gain applied is readable on every sample).

@@ -11,6 +11,7 @@ pub mod fastmath;
 pub mod filter_chain;
 pub mod gate;
 pub mod kaiser;
+pub mod lanes;
 pub mod limiter;
 pub mod pan;
 pub mod reverb;
