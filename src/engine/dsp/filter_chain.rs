@@ -815,7 +815,7 @@ mod tests {
     }
 
     /// Deterministic white noise in -0.5..0.5.
-    fn noise(n: usize, seed: u32) -> Vec<f32> {
+    pub(super) fn noise(n: usize, seed: u32) -> Vec<f32> {
         let mut s = seed.wrapping_mul(2_654_435_761).max(1);
         (0..n)
             .map(|_| {

@@ -429,6 +429,19 @@ pub(crate) fn process_lanes(gates: &mut [Option<&mut Gate>; LANES], frames: &mut
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::engine::dsp::lanes::testing::{self, LaneProcessor};
+
+    impl LaneProcessor for Gate {
+        fn process_mono(&mut self, x: &mut [f32]) {
+            Gate::process_mono(self, x)
+        }
+        fn gain_reduction_db(&self) -> f32 {
+            Gate::gain_reduction_db(self)
+        }
+        fn process_lanes(group: &mut [Option<&mut Self>; LANES], frames: &mut [Lanes<f32>]) {
+            process_lanes(group, frames)
+        }
+    }
 
     /// Every lane comes out bit for bit as its gate alone would put it out:
     /// opening, holding, releasing and switched on and off at different
@@ -466,49 +479,12 @@ mod tests {
             g.reset();
             g
         };
-        let mut lanes: Vec<Gate> = (0..LANES).map(make).collect();
-        let mut single: Vec<Gate> = (0..LANES).map(make).collect();
-        let mut frames: Vec<Lanes<f32>> = (0..n)
-            .map(|i| Lanes(std::array::from_fn(|l| inputs[l][i])))
-            .collect();
-        let mut expected = inputs.clone();
-        let sizes = [1, 7, 64, 100, 333, 512];
-        let (mut pos, mut round) = (0, 0);
-        while pos < n {
-            let len = sizes[round % sizes.len()].min(n - pos);
-            if round % 7 == 3 {
-                for l in (round % 4..LANES).step_by(3) {
-                    for g in [&mut lanes[l], &mut single[l]] {
-                        g.set(GateField::On, (round % 2) as f32);
-                        g.set(GateField::Range, (round % 60) as f32);
-                    }
-                }
+        testing::assert_lanes_match(&inputs, absent, make, |round, l, g| {
+            if round % 7 == 3 && l >= round % 4 && (l - round % 4) % 3 == 0 {
+                g.set(GateField::On, (round % 2) as f32);
+                g.set(GateField::Range, (round % 60) as f32);
             }
-            let mut gates: [Option<&mut Gate>; LANES] = Default::default();
-            for (l, (slot, g)) in gates.iter_mut().zip(lanes.iter_mut()).enumerate() {
-                if l != absent {
-                    *slot = Some(g);
-                }
-            }
-            process_lanes(&mut gates, &mut frames[pos..pos + len]);
-            for (l, g) in single.iter_mut().enumerate() {
-                g.process_mono(&mut expected[l][pos..pos + len]);
-                if l != absent {
-                    assert_eq!(
-                        lanes[l].gain_reduction_db(),
-                        g.gain_reduction_db(),
-                        "lane {l}"
-                    );
-                }
-            }
-            pos += len;
-            round += 1;
-        }
-        for l in (0..LANES).filter(|&l| l != absent) {
-            let got: Vec<f32> = frames.iter().map(|f| f.0[l]).collect();
-            assert_eq!(got, expected[l], "lane {l}");
-        }
-        assert_ne!(expected[0], inputs[0]);
+        });
     }
 
     /// `n` samples of constant magnitude at `db` (alternating sign, so the

@@ -62,6 +62,72 @@ lane_op!(Add, add, +);
 lane_op!(Sub, sub, -);
 lane_op!(Mul, mul, *);
 
+/// The check every lane-capable processor's tests share.
+#[cfg(test)]
+pub(crate) mod testing {
+    use super::*;
+
+    /// A processor that runs on one channel or as one lane of a group.
+    pub(crate) trait LaneProcessor: Sized {
+        fn process_mono(&mut self, x: &mut [f32]);
+        fn gain_reduction_db(&self) -> f32;
+        fn process_lanes(group: &mut [Option<&mut Self>; LANES], frames: &mut [Lanes<f32>]);
+    }
+
+    /// Runs `inputs` (one per lane) through processors made by `make`, once
+    /// as a group with lane `absent` missing and once each alone, in blocks
+    /// of many sizes; before each block `change(round, lane, processor)` is
+    /// applied to both copies of every lane. Every present lane must give
+    /// the same bits and the same gain reduction as its processor alone.
+    pub(crate) fn assert_lanes_match<P: LaneProcessor>(
+        inputs: &[Vec<f32>],
+        absent: usize,
+        make: impl Fn(usize) -> P,
+        mut change: impl FnMut(usize, usize, &mut P),
+    ) {
+        let n = inputs[0].len();
+        let mut lanes: Vec<P> = (0..LANES).map(&make).collect();
+        let mut single: Vec<P> = (0..LANES).map(&make).collect();
+        let mut frames: Vec<Lanes<f32>> = (0..n)
+            .map(|i| Lanes(std::array::from_fn(|l| inputs[l][i])))
+            .collect();
+        let mut expected = inputs.to_vec();
+        let sizes = [1, 7, 64, 100, 333, 512];
+        let (mut pos, mut round) = (0, 0);
+        while pos < n {
+            let len = sizes[round % sizes.len()].min(n - pos);
+            for l in 0..LANES {
+                change(round, l, &mut lanes[l]);
+                change(round, l, &mut single[l]);
+            }
+            let mut group: [Option<&mut P>; LANES] = std::array::from_fn(|_| None);
+            for (l, (slot, p)) in group.iter_mut().zip(lanes.iter_mut()).enumerate() {
+                if l != absent {
+                    *slot = Some(p);
+                }
+            }
+            P::process_lanes(&mut group, &mut frames[pos..pos + len]);
+            for (l, p) in single.iter_mut().enumerate() {
+                p.process_mono(&mut expected[l][pos..pos + len]);
+                if l != absent {
+                    assert_eq!(
+                        lanes[l].gain_reduction_db(),
+                        p.gain_reduction_db(),
+                        "lane {l}"
+                    );
+                }
+            }
+            pos += len;
+            round += 1;
+        }
+        for l in (0..LANES).filter(|&l| l != absent) {
+            let got: Vec<f32> = frames.iter().map(|f| f.0[l]).collect();
+            assert_eq!(got, expected[l], "lane {l}");
+        }
+        assert_ne!(expected[0], inputs[0]);
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

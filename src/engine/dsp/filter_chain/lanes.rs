@@ -196,20 +196,8 @@ fn cascade<const N: usize, const DYNAMIC: bool, const MASKED: bool>(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::engine::dsp::filter_chain::tests::noise;
     use crate::params::{EqField, EqType};
-
-    /// Deterministic noise in -0.5..0.5 for lane `seed`.
-    fn noise(n: usize, seed: u32) -> Vec<f32> {
-        let mut s = seed.wrapping_mul(2_654_435_761).max(1);
-        (0..n)
-            .map(|_| {
-                s ^= s << 13;
-                s ^= s >> 17;
-                s ^= s << 5;
-                s as f32 / u32::MAX as f32 - 0.5
-            })
-            .collect()
-    }
 
     /// Lane `l`'s settings: every lane different, some sections off.
     fn setup(c: &mut FilterChain, l: usize) {
