@@ -8,6 +8,7 @@ pub mod cli;
 pub mod config;
 pub mod control;
 pub mod engine;
+pub mod midi;
 pub mod osc;
 pub mod params;
 pub mod render;

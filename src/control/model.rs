@@ -78,6 +78,26 @@ impl Mix {
         }
     }
 
+    /// A mix of `layout` at default values, strips named "Track 1", "Bus 1"
+    /// and so on: for surfaces' tests and fuzzing, which need no session.
+    pub fn from_layout(layout: crate::params::Layout) -> Mix {
+        let registry = Registry::new(layout);
+        let values = registry
+            .all()
+            .into_iter()
+            .map(|id| (id, Spec::of(id.param).default))
+            .collect();
+        let l = registry.layout();
+        let tracks = (0..l.tracks).map(|i| (Owner::Track(i as u16), format!("Track {}", i + 1)));
+        let buses = (0..l.buses.len()).map(|i| (Owner::Bus(i as u16), format!("Bus {}", i + 1)));
+        Mix {
+            names: tracks.chain(buses).collect(),
+            registry,
+            values,
+            touches: BTreeSet::new(),
+        }
+    }
+
     pub fn registry(&self) -> &Registry {
         &self.registry
     }

@@ -1,0 +1,1 @@
+//! Generic MIDI surfaces: YAML mapping files and the router that applies them.

@@ -1,0 +1,1 @@
+//! midir ports: found by name pattern, re-scanned, reconnected.
