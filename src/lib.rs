@@ -9,6 +9,7 @@ pub mod config;
 pub mod control;
 pub mod engine;
 pub mod midi;
+pub mod name_pattern;
 pub mod osc;
 pub mod params;
 pub mod render;

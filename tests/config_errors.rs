@@ -346,8 +346,17 @@ fn osc_addresses_and_ranges() {
 #[test]
 fn surfaces() {
     expect(
-        "surfaces:\n  - mapping: mackie-control\n  - mapping: \" \"\n    input: \"nano*\"\n",
+        "surfaces:\n  - { mapping: mackie-control, input: \"X*\" }\n  - mapping: \" \"\n    input: \"nano*\"\n",
         &[(3, &["surface mapping is empty", "mackie-control"])],
+    );
+    expect(
+        "surfaces:\n  - mapping: mackie-control\n  - { mapping: a, virtual: v, input: \"i*\" }\n  - { mapping: a, virtual: \"\" }\n  - { mapping: a, input: i, extenders: [{ output: \"\" }] }\n",
+        &[
+            (2, &["surface has no ports", "`virtual: NAME`"]),
+            (3, &["either found by `input`/`output` patterns or created as `virtual`"]),
+            (4, &["virtual port name is empty"]),
+            (5, &["surface output port pattern is empty"]),
+        ],
     );
     expect(
         "surfaces:\n  - { mapping: korg-nanokontrol2, output: \"\" }\n",

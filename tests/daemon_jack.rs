@@ -13,67 +13,20 @@
 #![cfg(feature = "jack")]
 
 mod common;
+#[path = "support/jack_daemon.rs"]
+mod jack_daemon;
 #[path = "support/jack.rs"]
 mod jack_harness;
 #[path = "support/osc_peer.rs"]
 mod osc_peer;
 #[path = "support/daemon.rs"]
 mod process;
-use common::tone_db;
+use jack_daemon::*;
 use jack_harness::*;
-use process::{free_port, Daemon};
+use process::Daemon;
 use rosc::{OscMessage, OscPacket, OscType};
 use std::net::UdpSocket;
-use std::time::{Duration, Instant};
-
-const SR: f32 = 48_000.0;
-const TONE_DB: f32 = -20.0;
-
-/// Wait until the daemon's JACK ports exist, then connect a tester to them.
-fn connect(daemon: &Daemon, within: Duration) -> Tester {
-    let probe = jack::Client::new("mixbridge-probe", jack::ClientOptions::NO_START_SERVER)
-        .expect("probe")
-        .0;
-    let pid = daemon.pid();
-    let want = [
-        format!("^cpal_client_{pid}_out:out_0$"),
-        format!("^cpal_client_{pid}_in:in_0$"),
-    ];
-    let t = Instant::now();
-    while want.iter().any(|w| {
-        probe
-            .ports(Some(w), None, jack::PortFlags::empty())
-            .is_empty()
-    }) {
-        assert!(
-            t.elapsed() < within,
-            "the daemon's JACK ports did not appear"
-        );
-        std::thread::sleep(Duration::from_millis(50));
-    }
-    drop(probe);
-    let amp = 10f32.powf(TONE_DB / 20.0);
-    Tester::connect(Source::Tone { freq: 1000.0, amp }, daemon.pid())
-}
-
-/// The median 1 kHz level of 50 ms blocks of the left output.
-fn level(tester: &mut Tester) -> f32 {
-    let (_, [l, _]) = tester.capture(1.0);
-    let mut v: Vec<f32> = l
-        .chunks_exact(2400)
-        .map(|b| tone_db(b, 1000.0, SR))
-        .collect();
-    v.sort_by(f32::total_cmp);
-    v[v.len() / 2]
-}
-
-fn assert_level(tester: &mut Tester, want: f32, when: &str) {
-    let got = level(tester);
-    assert!(
-        (got - want).abs() < 0.2,
-        "{when}: output at {got:.2} dB, want {want:.2} dB"
-    );
-}
+use std::time::Duration;
 
 fn osc(socket: &UdpSocket, to: &str, addr: &str, args: Vec<OscType>) -> Option<f32> {
     let bytes = rosc::encoder::encode(&OscPacket::Message(OscMessage {
@@ -93,38 +46,6 @@ fn osc(socket: &UdpSocket, to: &str, addr: &str, args: Vec<OscType>) -> Option<f
             other => panic!("unexpected reply {other:?}"),
         },
         p => panic!("unexpected reply {p:?}"),
-    }
-}
-
-/// A session folder and a config running it on JACK with OSC on a free port.
-struct Setup {
-    dir: tempfile::TempDir,
-    port: u16,
-    config: std::path::PathBuf,
-    /// The config's text, to write back after breaking it.
-    text: String,
-}
-
-/// `tracks` is the YAML of the session's track list (and anything after it).
-fn setup(tracks: &str) -> Setup {
-    let dir = tempfile::tempdir().unwrap();
-    std::fs::create_dir(dir.path().join("session")).unwrap();
-    std::fs::write(
-        dir.path().join("session/session.yaml"),
-        format!("sample_rate: 48000\ntracks:\n{tracks}"),
-    )
-    .unwrap();
-    let port = free_port();
-    let config = dir.path().join("config.yaml");
-    let text = format!(
-        "audio: {{ backend: jack, buffer_frames: 256 }}\nsession: session\nstate_dir: state\nosc: {{ listen: 127.0.0.1:{port} }}\n"
-    );
-    std::fs::write(&config, &text).unwrap();
-    Setup {
-        dir,
-        port,
-        config,
-        text,
     }
 }
 

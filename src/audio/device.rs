@@ -4,8 +4,8 @@
 //! size closest to what was asked. Nothing here touches the engine, so any
 //! failure leaves it with the caller.
 
-use super::pattern::matches;
 use super::{AudioError, AudioSpec, Backend};
+use crate::name_pattern::matches;
 use cpal::traits::{DeviceTrait, HostTrait};
 use cpal::{
     BufferSize, HostId, SampleFormat, StreamConfig, SupportedBufferSize, SupportedStreamConfigRange,

@@ -52,7 +52,6 @@ mod describe;
 mod device;
 mod dummy;
 mod handoff;
-mod pattern;
 mod process;
 mod routes;
 mod rt;

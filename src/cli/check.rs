@@ -55,6 +55,14 @@ pub fn run(args: Args) -> Result<ExitCode, Box<dyn std::error::Error>> {
             Ok(_) => println!("wiring: ok"),
             Err(e) => problems.push(e.to_string()),
         }
+        let mix = crate::control::model::Mix::from_session(s);
+        match crate::control::surfaces::load(&c.surfaces, c.file.as_deref(), &mix) {
+            Ok(opened) if !opened.is_empty() => {
+                println!("mappings: ok ({} surfaces)", opened.len())
+            }
+            Ok(_) => {}
+            Err(e) => problems.push(e.to_string()),
+        }
     }
     if problems.is_empty() {
         Ok(ExitCode::SUCCESS)

@@ -1,6 +1,7 @@
 //! The command line: one verb per job, each in its own file.
 
 mod check;
+mod learn;
 mod meter;
 mod render;
 mod run;
@@ -29,8 +30,10 @@ enum Command {
     Render(render::Args),
     /// Print the loudness report of audio files, with delivery-target checks.
     Meter(meter::Args),
-    /// Validate a session; exit non-zero with every problem listed.
+    /// Validate config, session and mappings; exit non-zero with every problem listed.
     Check(check::Args),
+    /// Move a control on a MIDI device; print the mapping line that binds it.
+    Learn(learn::Args),
 }
 
 /// Parse the command line and run the verb.
@@ -45,11 +48,13 @@ pub fn main() -> ExitCode {
         Command::Run(a) => run::run(a),
         Command::Devices => {
             print!("{}", crate::audio::describe_devices());
+            print!("{}", crate::midi::ports::describe());
             Ok(ExitCode::SUCCESS)
         }
         Command::Render(a) => render::run(a),
         Command::Meter(a) => meter::run(a),
         Command::Check(a) => check::run(a),
+        Command::Learn(a) => learn::run(a),
     };
     match result {
         Ok(code) => code,

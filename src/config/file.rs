@@ -214,4 +214,15 @@ pub(super) struct SurfaceFile {
     pub mapping: String,
     pub input: Option<String>,
     pub output: Option<String>,
+    #[serde(rename = "virtual")]
+    pub virtual_port: Option<String>,
+    #[serde(default)]
+    pub extenders: Vec<PortsFile>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(super) struct PortsFile {
+    pub input: Option<String>,
+    pub output: Option<String>,
 }

@@ -137,8 +137,8 @@ impl OscForm {
     pub const NAMES: [&'static str; 2] = ["fader", "db"];
 }
 
-/// A controller the daemon expects. The mapping and port patterns are
-/// checked when surfaces are opened.
+/// A controller the daemon expects. The mapping is loaded and checked
+/// when surfaces are opened.
 #[derive(Debug, Clone, PartialEq)]
 pub struct SurfaceConfig {
     /// A mapping name (a file in `mappings/`) or a path.
@@ -146,6 +146,18 @@ pub struct SurfaceConfig {
     /// MIDI input port name pattern.
     pub input: Option<String>,
     /// MIDI output port name pattern.
+    pub output: Option<String>,
+    /// Instead of finding ports: create a virtual input and output of this
+    /// name, for software clients.
+    pub virtual_port: Option<String>,
+    /// Mackie extender units, in strip order after the main unit.
+    pub extenders: Vec<PortPatterns>,
+}
+
+/// The port name patterns of one unit.
+#[derive(Debug, Clone, PartialEq)]
+pub struct PortPatterns {
+    pub input: Option<String>,
     pub output: Option<String>,
 }
 

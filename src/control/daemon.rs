@@ -8,9 +8,12 @@
 //! state directory and restored at start.
 
 use super::model::{session_names, Change, Key, Mix, Origin};
+use super::surfaces::{self, MidiSurfaces};
 use crate::audio::{self, AudioEvent, AudioSpec, Running};
 use crate::config::{Config, Wiring};
 use crate::engine::{self, EngineHandle, Topology};
+use crate::midi::open::Opened;
+use crate::midi::{Action, Input};
 use crate::osc::{self, Datagram, OscStats};
 use crate::service::{self, Notifier, Signal, Watchdog};
 use crate::session::{Session, Source};
@@ -57,6 +60,9 @@ pub struct Daemon {
     notifier: Notifier,
     watchdog: Watchdog,
     osc: Option<OscServer>,
+    midi: Option<MidiSurfaces>,
+    /// Action kinds already said to be unavailable (said once each).
+    said_unavailable: std::collections::BTreeSet<&'static str>,
     next_meters: Instant,
     last_status: String,
     /// A rate the audio server imposed, overriding the session's.
@@ -137,12 +143,15 @@ impl Daemon {
         let store = StateStore::new(&config.state_dir);
         log::info!("state: {}", config.state_dir.display());
         restore(&mut mix, &store, &session);
+        let opened = surfaces::load(&config.surfaces, config.file.as_deref(), &mix)?;
 
         // Replaced by the engine of the first audio start.
         let (_, handle) = engine::new(topology(&session, &wiring), &[]);
         let (audio_tx, audio_rx) = bounded(16);
         let mut d = Daemon {
             osc: None,
+            midi: None,
+            said_unavailable: Default::default(),
             next_meters: Instant::now(),
             config_path,
             session,
@@ -170,6 +179,7 @@ impl Daemon {
             config,
         };
         d.osc = d.start_osc();
+        d.midi = start_midi(opened);
         d.start_audio();
         Ok(d)
     }
@@ -324,17 +334,30 @@ impl Daemon {
                 .as_ref()
                 .map(|o| o.rx.clone())
                 .unwrap_or_else(never);
-            let due = self
-                .osc
+            let midi_rx = self
+                .midi
                 .as_ref()
-                .and_then(|o| o.server.next_due())
-                .map_or(self.next_meters, |t| t.min(self.next_meters));
+                .map(MidiSurfaces::events)
+                .unwrap_or_else(never);
+            let due = [
+                self.osc.as_ref().and_then(|o| o.server.next_due()),
+                self.midi.as_ref().and_then(MidiSurfaces::next_due),
+            ]
+            .into_iter()
+            .flatten()
+            .fold(self.next_meters, Instant::min);
             select! {
                 recv(signals) -> s => match s {
                     Ok(Signal::Terminate) | Err(_) => break,
                     Ok(Signal::Reload) => self.reload(),
                 },
                 recv(osc_rx) -> d => if let Ok(d) = d { self.on_datagram(d) },
+                recv(midi_rx) -> e => if let Ok(e) = e {
+                    if let Some(m) = &mut self.midi {
+                        let input = m.on_event(&mut self.mix, e, Instant::now());
+                        self.apply(input);
+                    }
+                },
                 recv(self.audio_rx) -> e => if let Ok(e) = e { self.on_audio_event(e) },
                 recv(ticker) -> _ => {
                     self.on_tick();
@@ -375,18 +398,50 @@ impl Daemon {
         if let Some(o) = &mut self.osc {
             o.server.changed(changes);
         }
+        if let Some(m) = &mut self.midi {
+            m.changed(&self.mix, changes);
+        }
+    }
+
+    /// What a surface made of its input: commit its changes, carry out its
+    /// actions.
+    fn apply(&mut self, input: Input) {
+        self.commit(&input.changes);
+        for a in input.actions {
+            let kind = match a {
+                Action::Transport(_) => "transport",
+                Action::AutomationMode(_) => "automation modes",
+                Action::Scene { .. } => "scenes",
+            };
+            // The transport, automation and scenes are not built yet.
+            if self.said_unavailable.insert(kind) {
+                log::warn!(
+                    "surface asked for {a:?}: {kind} are not available in this version; ignored"
+                );
+            }
+        }
     }
 
     /// Meters and feedback that are due.
     fn serve_surfaces(&mut self, now: Instant) {
-        let Some(o) = &mut self.osc else { return };
         if now >= self.next_meters {
             let snapshot = self.handle.meters().take();
-            o.server.meters(&snapshot);
+            if let Some(o) = &mut self.osc {
+                o.server.meters(&snapshot);
+            }
+            if let Some(m) = &mut self.midi {
+                m.meters(&snapshot);
+            }
             self.next_meters = (self.next_meters + METER_EVERY).max(now);
         }
-        o.server.poll(&mut self.mix, now);
-        o.send();
+        if let Some(o) = &mut self.osc {
+            o.server.poll(&mut self.mix, now);
+            o.send();
+        }
+        if let Some(m) = &mut self.midi {
+            let input = m.poll(&mut self.mix, now);
+            self.apply(input);
+        }
     }
 
     fn on_audio_event(&mut self, e: AudioEvent) {
@@ -425,14 +480,19 @@ impl Daemon {
                 AudioState::Running(r) => Some(r.stats.snapshot()),
                 AudioState::Down { .. } => None,
             };
-            o.server.set_status(vec![
-                ("audio/running", audio.is_some() as u8 as f64),
-                (
-                    "audio/callbacks",
-                    audio.as_ref().map_or(0, |a| a.callbacks) as f64,
-                ),
-                ("audio/xruns", audio.as_ref().map_or(0, |a| a.xruns) as f64),
-            ]);
+            o.server.set_status(
+                [
+                    ("audio/running", audio.is_some() as u8 as f64),
+                    (
+                        "audio/callbacks",
+                        audio.as_ref().map_or(0, |a| a.callbacks) as f64,
+                    ),
+                    ("audio/xruns", audio.as_ref().map_or(0, |a| a.xruns) as f64),
+                ]
+                .into_iter()
+                .chain(midi_status(self.midi.as_ref()))
+                .collect(),
+            );
         }
         if self.watchdog.feed(now, callbacks, recovering) {
             self.notifier.watchdog();
@@ -492,6 +552,8 @@ impl Daemon {
         let loaded = Config::load(self.config_path.as_deref()).and_then(|c| {
             let s = Session::load(&c.session)?;
             let w = c.wiring(&s)?;
+            // Mappings are checked against the new session before anything applies.
+            surfaces::load(&c.surfaces, c.file.as_deref(), &Mix::from_session(&s))?;
             Ok((c, s, w))
         });
         match loaded {
@@ -557,6 +619,7 @@ impl Daemon {
             self.osc = None;
             self.osc = self.start_osc();
         }
+        self.reload_midi();
         self.debounce.mark(Instant::now());
         log::info!("reload done");
     }
@@ -571,7 +634,59 @@ impl Daemon {
             backoff: RETRY_MIN,
         };
         self.osc = None;
+        self.midi = None;
     }
+
+    /// Rebuild the surfaces from their (re-read) mappings for the current
+    /// mix, keeping the ports that did not change.
+    fn reload_midi(&mut self) {
+        let opened = match surfaces::load(
+            &self.config.surfaces,
+            self.config.file.as_deref(),
+            &self.mix,
+        ) {
+            Ok(o) => o,
+            Err(e) => {
+                // Checked before the reload applied; only a file edited in
+                // between gets here.
+                log::error!("reload: {e}; keeping the surfaces as they were");
+                return;
+            }
+        };
+        self.midi = match self.midi.take() {
+            Some(m) if !opened.is_empty() => m
+                .replace(opened, &self.mix)
+                .map_err(|e| log::error!("MIDI: cannot restart the port thread: {e}"))
+                .ok(),
+            _ => start_midi(opened),
+        };
+    }
+}
+
+/// Start the port thread for the surfaces, if there are any.
+fn start_midi(opened: Vec<Opened>) -> Option<MidiSurfaces> {
+    if opened.is_empty() {
+        return None;
+    }
+    MidiSurfaces::start(opened)
+        .map_err(|e| {
+            log::error!("MIDI: cannot start the port thread: {e}; running without surfaces")
+        })
+        .ok()
+}
+
+/// The MIDI counters for `/status`.
+fn midi_status(midi: Option<&MidiSurfaces>) -> Vec<(&'static str, f64)> {
+    let Some(m) = midi else { return Vec::new() };
+    let (s, in_dropped, out_dropped) = m.stats();
+    vec![
+        ("midi/received", s.received as f64),
+        ("midi/malformed", s.malformed as f64),
+        ("midi/unmapped", s.unmapped as f64),
+        ("midi/sent", s.sent as f64),
+        ("midi/input_dropped", in_dropped as f64),
+        ("midi/output_dropped", out_dropped as f64),
+    ]
 }
 
 /// Apply to `mix` the values and names whose entries in the session file

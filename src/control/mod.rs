@@ -6,6 +6,7 @@
 
 pub mod daemon;
 pub mod model;
+pub mod surfaces;
 
 /// Meter readings as the control loop hands them to surfaces.
 pub use crate::engine::{LoudnessReading, MeterSnapshot, StripReading};

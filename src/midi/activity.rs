@@ -70,7 +70,10 @@ impl ActivityTouch {
 
     /// When the next idle control is released.
     pub fn next_due(&self) -> Option<Instant> {
-        self.last_move.values().min().map(|t| *t + self.release_after)
+        self.last_move
+            .values()
+            .min()
+            .map(|t| *t + self.release_after)
     }
 }
 

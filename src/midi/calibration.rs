@@ -34,7 +34,10 @@ impl Calibration {
                 ));
             }
             if db.is_nan() {
-                return Err(format!("calibration point {}: the level is not a number", i + 1));
+                return Err(format!(
+                    "calibration point {}: the level is not a number",
+                    i + 1
+                ));
             }
             let pos = fader_law::from_db(Decibels(db)).0;
             if let Some(&(prev_raw, prev_pos)) = out.last() {

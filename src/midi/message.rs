@@ -12,16 +12,41 @@ use std::fmt;
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Message<'a> {
     /// Also what a note-on with velocity 0 decodes to.
-    NoteOff { channel: u8, note: u8, velocity: u8 },
+    NoteOff {
+        channel: u8,
+        note: u8,
+        velocity: u8,
+    },
     /// Velocity 1..=127 when decoded; encoding writes any velocity as given
     /// (Mackie LEDs are switched off with a note-on of velocity 0).
-    NoteOn { channel: u8, note: u8, velocity: u8 },
-    PolyPressure { channel: u8, note: u8, pressure: u8 },
-    ControlChange { channel: u8, controller: u8, value: u8 },
-    ProgramChange { channel: u8, program: u8 },
-    ChannelPressure { channel: u8, pressure: u8 },
+    NoteOn {
+        channel: u8,
+        note: u8,
+        velocity: u8,
+    },
+    PolyPressure {
+        channel: u8,
+        note: u8,
+        pressure: u8,
+    },
+    ControlChange {
+        channel: u8,
+        controller: u8,
+        value: u8,
+    },
+    ProgramChange {
+        channel: u8,
+        program: u8,
+    },
+    ChannelPressure {
+        channel: u8,
+        pressure: u8,
+    },
     /// 14-bit, 0..=16383, centre 8192.
-    PitchBend { channel: u8, value: u16 },
+    PitchBend {
+        channel: u8,
+        value: u16,
+    },
     /// The bytes between `F0` and `F7`, exclusive.
     SysEx(&'a [u8]),
     /// MIDI time code quarter frame (`F1`).
@@ -41,7 +66,11 @@ pub enum DecodeError {
     #[error("starts with data byte {0:#04x}, not a status byte")]
     NoStatus(u8),
     #[error("status {status:#04x} needs {needed} data bytes, got {got}")]
-    Length { status: u8, needed: usize, got: usize },
+    Length {
+        status: u8,
+        needed: usize,
+        got: usize,
+    },
     #[error("data byte {0:#04x} has its top bit set")]
     BadData(u8),
     #[error("system exclusive message without its closing F7")]

@@ -13,9 +13,11 @@
 
 pub mod activity;
 pub mod calibration;
+pub mod learn;
 pub mod mackie;
 pub mod mapping;
 pub mod message;
+pub mod open;
 pub mod pacing;
 pub mod ports;
 pub mod surface;

@@ -107,9 +107,11 @@ mod tests {
         assert_eq!(o.take_due(t0 + ms(10)), Vec::<i32>::new());
         assert_eq!(o.next_due(), Some(t0 + ms(20)));
         assert_eq!(o.take_due(t0 + ms(20)), vec![1]);
-        o.mark(2);
+        o.mark(1);
+        assert_eq!(o.take_due(t0 + ms(25)), Vec::<i32>::new());
         o.mark_now(1);
-        assert_eq!(o.take_due(t0 + ms(21)), vec![1]);
+        assert_eq!(o.take_due(t0 + ms(25)), vec![1]);
+        o.mark(2);
         assert!(o.is_owed(2));
         o.forget(2);
         assert_eq!(o.next_due(), None);

@@ -24,7 +24,10 @@ pub enum Action {
     /// Set the automation mode of the strips' tracks (`off`, `read`, ...).
     AutomationMode(String),
     /// Recall (or save) a scene by name.
-    Scene { name: String, save: bool },
+    Scene {
+        name: String,
+        save: bool,
+    },
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

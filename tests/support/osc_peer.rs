@@ -173,6 +173,30 @@ impl Peer {
             .unwrap_or_else(|| panic!("no answer to a query of {addr}"))
     }
 
+    /// The daemon's `/status` counters by name (`midi/malformed`, ...).
+    pub fn status(&mut self) -> std::collections::BTreeMap<String, f64> {
+        // A sender that is not a client gets only a few answers per datagram.
+        self.send("/subscribe", &[]);
+        self.wait("/subscribed", Duration::from_secs(2))
+            .expect("subscribed");
+        std::thread::sleep(Duration::from_millis(200));
+        self.drain();
+        self.send("/status", &[]);
+        // `osc/clients` is the last counter of the answer.
+        let last = self
+            .wait("/status/osc/clients", Duration::from_secs(2))
+            .expect("an answer to /status");
+        std::thread::sleep(Duration::from_millis(50));
+        let mut all = self.drain();
+        all.push(last);
+        all.into_iter()
+            .filter_map(|m| {
+                let name = m.addr.strip_prefix("/status/")?.to_string();
+                Some((name, m.args.first()?.as_f64()?))
+            })
+            .collect()
+    }
+
     /// The peer's clock now, comparable with [`Msg::t`].
     pub fn now(&mut self) -> f64 {
         self.call(json!({"op": "now"}))["now"].as_f64().unwrap()

@@ -9,7 +9,7 @@ mod routing;
 
 use super::file::ConfigFile;
 use super::places::{self, Env};
-use super::{Config, Routing, SurfaceConfig};
+use super::{Config, PortPatterns, Routing, SurfaceConfig};
 use crate::yaml::{Errors, Located, Origin};
 use std::path::{Path, PathBuf};
 
@@ -136,20 +136,58 @@ impl Checker<'_> {
                     "the surface mapping is empty; allowed: a mapping name like mackie-control, or a path to a mapping file".into(),
                 );
             }
-            for (key, pattern) in [("input", &s.input), ("output", &s.output)] {
-                if pattern.as_deref().is_some_and(|p| p.trim().is_empty()) {
-                    self.error(
-                        &["surfaces", &i, key],
-                        format!("the surface {key} port pattern is empty; allowed: a MIDI port name or a pattern with * and ?"),
-                    );
-                }
+            self.port_patterns(&["surfaces", &i], &s.input, &s.output);
+            for (k, e) in s.extenders.iter().enumerate() {
+                self.port_patterns(
+                    &["surfaces", &i, "extenders", &k.to_string()],
+                    &e.input,
+                    &e.output,
+                );
+            }
+            let has_patterns = s.input.is_some() || s.output.is_some();
+            match &s.virtual_port {
+                Some(v) if v.trim().is_empty() => self.error(
+                    &["surfaces", &i, "virtual"],
+                    "the virtual port name is empty; allowed: a name for the ports the daemon creates".into(),
+                ),
+                Some(_) if has_patterns || !s.extenders.is_empty() => self.error(
+                    &["surfaces", &i, "virtual"],
+                    "a surface is either found by `input`/`output` patterns or created as `virtual` ports, not both".into(),
+                ),
+                None if !has_patterns => self.error(
+                    &["surfaces", &i],
+                    "the surface has no ports; allowed: `input` and/or `output` port name patterns, or `virtual: NAME`".into(),
+                ),
+                _ => {}
             }
             out.push(SurfaceConfig {
                 mapping: s.mapping.clone(),
                 input: s.input.clone(),
                 output: s.output.clone(),
+                virtual_port: s.virtual_port.clone(),
+                extenders: s
+                    .extenders
+                    .iter()
+                    .map(|e| PortPatterns {
+                        input: e.input.clone(),
+                        output: e.output.clone(),
+                    })
+                    .collect(),
             });
         }
         out
+    }
+
+    fn port_patterns(&mut self, at: &[&str], input: &Option<String>, output: &Option<String>) {
+        for (key, pattern) in [("input", input), ("output", output)] {
+            if pattern.as_deref().is_some_and(|p| p.trim().is_empty()) {
+                let mut path = at.to_vec();
+                path.push(key);
+                self.error(
+                    &path,
+                    format!("the surface {key} port pattern is empty; allowed: a MIDI port name or a pattern with * and ?"),
+                );
+            }
+        }
     }
 }

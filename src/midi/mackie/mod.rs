@@ -1,5 +1,11 @@
-//! The Mackie Control protocol (MCU, X-Touch, extenders, Icon-class devices).
+//! The Mackie Control protocol (MCU, X-Touch, extenders, Icon-class
+//! devices in Mackie mode): the device's bytes in [`protocol`], its
+//! scribble strips in [`display`], the surface itself in [`surface`].
 
+mod display;
 mod options;
+pub mod protocol;
+mod surface;
 
 pub use options::{Device, Options};
+pub use surface::Mackie;

@@ -1,10 +1,10 @@
-//! Device name patterns: `*` matches any run of characters, `?` one
+//! Device and port name patterns: `*` matches any run of characters, `?` one
 //! character, everything else itself, ignoring ASCII case. Interfaces show
 //! up with names like "Scarlett 18i20 USB" or "hw:CARD=USB,DEV=0", so a
 //! config says `device: "Scarlett*"` and survives re-enumeration.
 
 /// Whether `name` matches `pattern` as a whole.
-pub(super) fn matches(pattern: &str, name: &str) -> bool {
+pub fn matches(pattern: &str, name: &str) -> bool {
     let p: Vec<char> = pattern.chars().map(|c| c.to_ascii_lowercase()).collect();
     let n: Vec<char> = name.chars().map(|c| c.to_ascii_lowercase()).collect();
     // Greedy star matching with backtracking to the last star.

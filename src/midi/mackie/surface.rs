@@ -1,0 +1,817 @@
+//! A Mackie Control surface: a main unit and its extenders, eight strips
+//! each, showing a bank of consecutive tracks.
+//!
+//! Faders are closed-loop: every position the surface sends is echoed back
+//! at once (the servo needs it), and while a fader is touched the console
+//! sends it nothing else; on release it gets the current value once.
+//! Everything else the surface shows (fader positions moved by others,
+//! rings, LEDs, scribble strips) is owed per control and paced
+//! (`midi::pacing`), read from the model when sent.
+
+use super::display::{self, Lcd};
+use super::options::{Device, Options};
+use super::protocol::{self as p, RingMode, CELL, LINE, STRIPS};
+use crate::control::model::{Change, Key, Mix, Origin};
+use crate::control::MeterSnapshot;
+use crate::midi::activity::{ActivityTouch, RELEASE_AFTER};
+use crate::midi::calibration::Calibration;
+use crate::midi::pacing::Owed;
+use crate::midi::{Action, Input, Message, Outgoing, Surface, SurfaceStats, TransportAction};
+use crate::params::{fader_law, Owner, Param, ParamId, SendField, Spec};
+use crate::units::{Decibels, FaderPos};
+use std::time::{Duration, Instant};
+
+/// Faders and rings: at most one position per control this often.
+const FEEDBACK_EVERY: Duration = Duration::from_millis(20);
+/// A moved control's value stays on the lower line this long.
+const VALUE_SHOWN: Duration = Duration::from_millis(1500);
+/// Meters are resent this often while there is signal (the device decays).
+const METER_EVERY: Duration = Duration::from_millis(100);
+/// V-Pot step per tick: pan (of -1..1), send level (of fader travel).
+const PAN_STEP: f32 = 0.02;
+const SEND_STEP: f32 = 0.01;
+
+/// What the V-Pots control.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum VpotMode {
+    Pan,
+    Send(u16),
+}
+
+/// One thing the device shows, owed when it changes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+enum Control {
+    /// By global strip index (unit × 8 + strip).
+    Fader(usize),
+    Ring(usize),
+    Led(usize, u8),
+    Master,
+    Lcd(usize),
+    Colours(usize),
+    Assignment,
+}
+
+pub struct Mackie {
+    name: String,
+    origin: Origin,
+    device: Device,
+    units: usize,
+    tracks: usize,
+    buses: usize,
+    calibration: Option<Calibration>,
+    /// The track shown on the first strip.
+    bank: usize,
+    vpot: VpotMode,
+    selected: Option<usize>,
+    /// Fader touch by global strip; the master's last.
+    touched: Vec<bool>,
+    activity: ActivityTouch,
+    owed: Owed<Control>,
+    lcds: Vec<Lcd>,
+    /// Until when a strip's lower cell shows the value just moved, and what.
+    showing: Vec<Option<(Instant, ParamId)>>,
+    /// Per strip: last meter segment sent and when.
+    meters: Vec<(u8, Option<Instant>)>,
+    /// Global buttons held down (lit while held).
+    held: Vec<u8>,
+    outbox: Vec<Outgoing>,
+    stats: SurfaceStats,
+}
+
+impl Mackie {
+    pub fn new(options: Options, origin: Origin, mix: &Mix) -> Result<Mackie, String> {
+        if options.extenders > 3 {
+            return Err(format!(
+                "`extenders` is {}; allowed: 0 to 3",
+                options.extenders
+            ));
+        }
+        let calibration = options
+            .fader_calibration
+            .as_deref()
+            .map(|points| Calibration::new(points, 16383.0))
+            .transpose()
+            .map_err(|e| format!("`fader_calibration`: {e}"))?;
+        let units = 1 + usize::from(options.extenders);
+        let strips = units * STRIPS;
+        let layout = mix.registry().layout();
+        Ok(Mackie {
+            name: options.name,
+            origin,
+            device: options.device,
+            units,
+            tracks: layout.tracks,
+            buses: layout.buses.len(),
+            calibration,
+            bank: 0,
+            vpot: VpotMode::Pan,
+            selected: None,
+            touched: vec![false; strips + 1],
+            activity: ActivityTouch::new(origin, RELEASE_AFTER),
+            owed: Owed::new(FEEDBACK_EVERY),
+            lcds: (0..units).map(|_| Lcd::new()).collect(),
+            showing: vec![None; strips],
+            meters: vec![(0, None); strips],
+            held: Vec::new(),
+            outbox: Vec::new(),
+            stats: SurfaceStats::default(),
+        })
+    }
+
+    fn strips(&self) -> usize {
+        self.units * STRIPS
+    }
+
+    /// The SysEx device id of a unit.
+    fn device_id(&self, unit: usize) -> u8 {
+        let main = unit == 0;
+        match (self.device, main) {
+            (Device::Logic, true) => 0x10,
+            (Device::Logic, false) => 0x11,
+            (_, true) => 0x14,
+            (_, false) => 0x15,
+        }
+    }
+
+    /// The track a strip shows, if any.
+    fn track(&self, strip: usize) -> Option<u16> {
+        let t = self.bank + strip;
+        (strip < self.strips() && t < self.tracks).then_some(t as u16)
+    }
+
+    /// The strip showing a track, if it is in the bank.
+    fn strip_of(&self, track: u16) -> Option<usize> {
+        let t = usize::from(track);
+        (t >= self.bank && t - self.bank < self.strips()).then(|| t - self.bank)
+    }
+
+    /// The parameter a strip's V-Pot controls.
+    fn vpot_param(&self, strip: usize) -> Option<ParamId> {
+        let t = self.track(strip)?;
+        Some(match self.vpot {
+            VpotMode::Pan => ParamId::track(t, Param::Pan),
+            VpotMode::Send(bus) => ParamId::track(
+                t,
+                Param::Send {
+                    bus,
+                    field: SendField::Level,
+                },
+            ),
+        })
+    }
+
+    fn emit(&mut self, unit: usize, bytes: Vec<u8>) {
+        self.stats.sent += 1;
+        self.outbox.push(Outgoing { unit, bytes });
+    }
+
+    fn emit_message(&mut self, unit: usize, m: Message<'_>) {
+        self.emit(unit, m.to_bytes());
+    }
+
+    /// Owe the device everything of one unit.
+    fn owe_unit(&mut self, unit: usize) {
+        for n in 0..STRIPS {
+            let g = unit * STRIPS + n;
+            self.owed.mark_now(Control::Fader(g));
+            self.owed.mark_now(Control::Ring(g));
+            for base in [p::REC, p::SOLO, p::MUTE, p::SELECT] {
+                self.owed.mark_now(Control::Led(unit, base + n as u8));
+            }
+        }
+        self.owed.mark_now(Control::Lcd(unit));
+        if self.device == Device::Xtouch {
+            self.owed.mark_now(Control::Colours(unit));
+        }
+        if unit == 0 {
+            self.owed.mark_now(Control::Master);
+            self.owed.mark_now(Control::Assignment);
+            for note in global_leds() {
+                self.owed.mark_now(Control::Led(0, note));
+            }
+        }
+    }
+
+    /// Owe every strip (the bank or the V-Pot assignment changed).
+    fn owe_strips(&mut self) {
+        for g in 0..self.strips() {
+            self.owed.mark_now(Control::Fader(g));
+            self.owed.mark_now(Control::Ring(g));
+            let (unit, n) = (g / STRIPS, (g % STRIPS) as u8);
+            for base in [p::REC, p::SOLO, p::MUTE, p::SELECT] {
+                self.owed.mark_now(Control::Led(unit, base + n));
+            }
+        }
+        for u in 0..self.units {
+            self.owed.mark_now(Control::Lcd(u));
+            if self.device == Device::Xtouch {
+                self.owed.mark_now(Control::Colours(u));
+            }
+        }
+        self.owed.mark_now(Control::Assignment);
+    }
+
+    /// Move the bank so that `first` is the first track shown (clamped to
+    /// the session's tracks); touches on tracks that leave are released.
+    fn bank_to(&mut self, mix: &mut Mix, first: isize) {
+        let first = first.clamp(0, self.tracks.saturating_sub(1) as isize) as usize;
+        if first == self.bank {
+            return;
+        }
+        for g in 0..self.strips() {
+            if std::mem::take(&mut self.touched[g]) {
+                if let Some(t) = self.track(g) {
+                    mix.touch(ParamId::track(t, Param::Gain), self.origin, false);
+                }
+            }
+        }
+        self.activity.release_all(mix);
+        self.showing.iter_mut().for_each(|s| *s = None);
+        self.bank = first;
+        self.owe_strips();
+    }
+
+    fn set(&mut self, mix: &mut Mix, id: ParamId, v: f32, input: &mut Input) {
+        if mix.set(id, v).is_some() {
+            input.changes.push(Change {
+                key: Key::Param(id),
+                origin: self.origin,
+            });
+        }
+    }
+
+    /// A fader position from the device, as a console fader position.
+    fn device_to_fader(&self, v: u16) -> FaderPos {
+        let d = f32::from(v.min(16383)) / 16383.0;
+        match &self.calibration {
+            Some(c) => c.to_fader(d),
+            None => FaderPos(d),
+        }
+    }
+
+    /// A level as the device's fader position.
+    fn device_position(&self, db: f32) -> u16 {
+        let pos = fader_law::from_db(Decibels(db));
+        let d = match &self.calibration {
+            Some(c) => c.to_device(pos),
+            None => pos.0,
+        };
+        (d.clamp(0.0, 1.0) * 16383.0).round() as u16
+    }
+
+    fn fader_moved(
+        &mut self,
+        mix: &mut Mix,
+        strip: Option<usize>,
+        value: u16,
+        now: Instant,
+        input: &mut Input,
+    ) {
+        let id = match strip {
+            Some(g) => match self.track(g) {
+                Some(t) => ParamId::track(t, Param::Gain),
+                None => return,
+            },
+            None => ParamId::master(Param::Gain),
+        };
+        let touch_slot = strip.unwrap_or(self.strips());
+        if !self.touched[touch_slot] {
+            // A fader without touch sense: touched while it moves.
+            self.activity.moved(mix, id, now);
+        }
+        let db = fader_law::to_db(self.device_to_fader(value)).0;
+        self.set(mix, id, db, input);
+        if let Some(g) = strip {
+            self.show(g, id, now);
+        }
+    }
+
+    /// Show a strip's moved value on its lower cell for a while.
+    fn show(&mut self, strip: usize, id: ParamId, now: Instant) {
+        self.showing[strip] = Some((now + VALUE_SHOWN, id));
+        self.owed.mark(Control::Lcd(strip / STRIPS));
+    }
+
+    fn touch(&mut self, mix: &mut Mix, strip: Option<usize>, on: bool) {
+        let id = match strip {
+            Some(g) => match self.track(g) {
+                Some(t) => ParamId::track(t, Param::Gain),
+                None => return,
+            },
+            None => ParamId::master(Param::Gain),
+        };
+        let slot = strip.unwrap_or(self.strips());
+        self.touched[slot] = on;
+        mix.touch(id, self.origin, on);
+        if !on {
+            self.owed.mark_now(match strip {
+                Some(g) => Control::Fader(g),
+                None => Control::Master,
+            });
+        }
+    }
+
+    fn strip_button(&mut self, mix: &mut Mix, unit: usize, note: u8, input: &mut Input) {
+        let (base, n) = (note & !7, usize::from(note & 7));
+        let g = unit * STRIPS + n;
+        let Some(t) = self.track(g) else { return };
+        match base {
+            p::SOLO | p::MUTE => {
+                let param = if base == p::SOLO {
+                    Param::Solo
+                } else {
+                    Param::Mute
+                };
+                let id = ParamId::track(t, param);
+                let v = mix.get(id).unwrap_or(0.0);
+                self.set(mix, id, if v > 0.5 { 0.0 } else { 1.0 }, input);
+            }
+            p::SELECT => {
+                let before = self.selected;
+                self.selected = if before == Some(usize::from(t)) {
+                    None
+                } else {
+                    Some(usize::from(t))
+                };
+                for s in [before, self.selected].into_iter().flatten() {
+                    if let Some(g) = self.strip_of(s as u16) {
+                        self.owed
+                            .mark(Control::Led(g / STRIPS, p::SELECT + (g % STRIPS) as u8));
+                    }
+                }
+            }
+            p::VPOT_PUSH => {
+                if let Some(id) = self.vpot_param(g) {
+                    self.set(mix, id, Spec::of(id.param).default, input);
+                }
+            }
+            _ => self.stats.unmapped += 1,
+        }
+    }
+
+    fn global_button(&mut self, mix: &mut Mix, note: u8, input: &mut Input) {
+        let strips = self.strips() as isize;
+        let bank = self.bank as isize;
+        let transport = |a| Some(Action::Transport(a));
+        let action = match note {
+            p::BANK_LEFT => {
+                self.bank_to(mix, bank - strips);
+                None
+            }
+            p::BANK_RIGHT => {
+                // Whole pages: the last one may be partly blank.
+                if bank + strips < self.tracks as isize {
+                    self.bank_to(mix, bank + strips);
+                }
+                None
+            }
+            p::CHANNEL_LEFT => {
+                self.bank_to(mix, bank - 1);
+                None
+            }
+            p::CHANNEL_RIGHT => {
+                self.bank_to(mix, bank + 1);
+                None
+            }
+            p::ASSIGN_PAN => {
+                self.vpot = VpotMode::Pan;
+                self.owe_strips();
+                None
+            }
+            p::ASSIGN_SEND if self.buses > 0 => {
+                self.vpot = match self.vpot {
+                    VpotMode::Send(b) => VpotMode::Send((b + 1) % self.buses as u16),
+                    VpotMode::Pan => VpotMode::Send(0),
+                };
+                self.owe_strips();
+                None
+            }
+            p::PLAY => transport(TransportAction::Play),
+            p::STOP => transport(TransportAction::Stop),
+            p::RECORD => transport(TransportAction::Record),
+            p::REWIND => transport(TransportAction::Rewind),
+            p::FAST_FORWARD => transport(TransportAction::FastForward),
+            p::CYCLE => transport(TransportAction::Loop),
+            p::MARKER => transport(TransportAction::AddMarker),
+            p::READ | p::WRITE | p::TRIM | p::TOUCH | p::LATCH => {
+                let mode = ["read", "write", "trim", "touch", "latch"][usize::from(note - p::READ)];
+                Some(Action::AutomationMode(mode.to_string()))
+            }
+            _ => {
+                self.stats.unmapped += 1;
+                return;
+            }
+        };
+        input.actions.extend(action);
+    }
+
+    fn vpot_turned(
+        &mut self,
+        mix: &mut Mix,
+        strip: usize,
+        ticks: i32,
+        now: Instant,
+        input: &mut Input,
+    ) {
+        let Some(id) = self.vpot_param(strip) else {
+            return;
+        };
+        let Some(v) = mix.get(id) else { return };
+        self.activity.moved(mix, id, now);
+        let next = match self.vpot {
+            VpotMode::Pan => v + ticks as f32 * PAN_STEP,
+            VpotMode::Send(_) => {
+                let pos = fader_law::from_db(Decibels(v)).0 + ticks as f32 * SEND_STEP;
+                fader_law::to_db(FaderPos(pos.clamp(0.0, 1.0))).0
+            }
+        };
+        self.set(mix, id, next, input);
+        self.owed.mark(Control::Ring(strip));
+        self.show(strip, id, now);
+    }
+
+    /// The bytes that show one control as the model has it now.
+    fn render(&mut self, mix: &Mix, c: Control, now: Instant) {
+        match c {
+            Control::Fader(g) => {
+                if self.touched[g] {
+                    return;
+                }
+                let v = match self.track(g) {
+                    Some(t) => self
+                        .device_position(mix.get(ParamId::track(t, Param::Gain)).unwrap_or(-144.0)),
+                    None => 0,
+                };
+                let m = Message::PitchBend {
+                    channel: (g % STRIPS) as u8,
+                    value: v,
+                };
+                self.emit_message(g / STRIPS, m);
+            }
+            Control::Master => {
+                if self.touched[self.strips()] {
+                    return;
+                }
+                let v =
+                    self.device_position(mix.get(ParamId::master(Param::Gain)).unwrap_or(-144.0));
+                self.emit_message(
+                    0,
+                    Message::PitchBend {
+                        channel: 8,
+                        value: v,
+                    },
+                );
+            }
+            Control::Ring(g) => {
+                let value = match self.vpot_param(g).and_then(|id| mix.get(id)) {
+                    None => 0,
+                    Some(v) => match self.vpot {
+                        VpotMode::Pan => {
+                            let pos = ((v + 1.0) / 2.0 * 10.0).round() as u8 + 1;
+                            p::ring(RingMode::Dot, pos, v.abs() < 1e-3)
+                        }
+                        VpotMode::Send(_) => {
+                            let pos = (fader_law::from_db(Decibels(v)).0 * 11.0).round() as u8;
+                            p::ring(RingMode::Wrap, pos, false)
+                        }
+                    },
+                };
+                let m = Message::ControlChange {
+                    channel: 0,
+                    controller: p::VPOT_RING + (g % STRIPS) as u8,
+                    value,
+                };
+                self.emit_message(g / STRIPS, m);
+            }
+            Control::Led(unit, note) => {
+                let lit = self.led(mix, unit, note);
+                let m = Message::NoteOn {
+                    channel: 0,
+                    note,
+                    velocity: if lit { 0x7F } else { 0x00 },
+                };
+                self.emit_message(unit, m);
+            }
+            Control::Lcd(unit) => {
+                let text = self.lcd_text(mix, unit, now);
+                let id = self.device_id(unit);
+                for (offset, bytes) in self.lcds[unit].update(&text) {
+                    self.emit(unit, p::lcd(id, offset, &bytes));
+                }
+            }
+            Control::Colours(unit) => {
+                let mut c = [0u8; STRIPS];
+                for (n, slot) in c.iter_mut().enumerate() {
+                    // The session has no track colours: shown strips white.
+                    *slot = if self.track(unit * STRIPS + n).is_some() {
+                        7
+                    } else {
+                        0
+                    };
+                }
+                let id = self.device_id(unit);
+                self.emit(unit, p::colours(id, c));
+            }
+            Control::Assignment => {
+                let text = match self.vpot {
+                    VpotMode::Pan => "PN".to_string(),
+                    VpotMode::Send(b) => format!("S{}", (b + 1) % 10),
+                };
+                for (cc, ch) in p::ASSIGNMENT.iter().zip(text.chars()) {
+                    let m = Message::ControlChange {
+                        channel: 0,
+                        controller: *cc,
+                        value: p::seven_segment(ch, false),
+                    };
+                    self.emit_message(0, m);
+                }
+            }
+        }
+    }
+
+    fn led(&self, mix: &Mix, unit: usize, note: u8) -> bool {
+        if note < 0x20 {
+            let g = unit * STRIPS + usize::from(note & 7);
+            let Some(t) = self.track(g) else { return false };
+            return match note & !7 {
+                p::SOLO => mix.get(ParamId::track(t, Param::Solo)).unwrap_or(0.0) > 0.5,
+                p::MUTE => mix.get(ParamId::track(t, Param::Mute)).unwrap_or(0.0) > 0.5,
+                p::SELECT => self.selected == Some(usize::from(t)),
+                _ => false,
+            };
+        }
+        match note {
+            p::ASSIGN_PAN => self.vpot == VpotMode::Pan,
+            p::ASSIGN_SEND => matches!(self.vpot, VpotMode::Send(_)),
+            n => self.held.contains(&n),
+        }
+    }
+
+    /// Both lines of a unit: names above; below, the V-Pot's value, or the
+    /// value of a control that has just moved.
+    fn lcd_text(&self, mix: &Mix, unit: usize, now: Instant) -> [u8; 2 * LINE] {
+        let mut text = [b' '; 2 * LINE];
+        for n in 0..STRIPS {
+            let g = unit * STRIPS + n;
+            let Some(t) = self.track(g) else { continue };
+            let name = mix.name(Owner::Track(t)).unwrap_or("");
+            text[n * CELL..(n + 1) * CELL].copy_from_slice(&display::cell(name));
+            let shown = match self.showing[g] {
+                Some((until, id)) if now < until => Some(id),
+                _ => self.vpot_param(g),
+            };
+            let value = shown
+                .and_then(|id| Some((id, mix.get(id)?)))
+                .map(|(id, v)| match id.param {
+                    Param::Pan => display::pan(v),
+                    _ => display::db(v),
+                });
+            if let Some(v) = value {
+                text[LINE + n * CELL..LINE + (n + 1) * CELL].copy_from_slice(&display::cell(&v));
+            }
+        }
+        text
+    }
+}
+
+/// The global buttons whose LEDs the surface drives.
+fn global_leds() -> [u8; 14] {
+    [
+        p::ASSIGN_SEND,
+        p::ASSIGN_PAN,
+        p::READ,
+        p::WRITE,
+        p::TRIM,
+        p::TOUCH,
+        p::LATCH,
+        p::MARKER,
+        p::CYCLE,
+        p::REWIND,
+        p::FAST_FORWARD,
+        p::STOP,
+        p::PLAY,
+        p::RECORD,
+    ]
+}
+
+impl Surface for Mackie {
+    fn name(&self) -> &str {
+        &self.name
+    }
+
+    fn units(&self) -> usize {
+        self.units
+    }
+
+    fn receive(&mut self, mix: &mut Mix, unit: usize, bytes: &[u8], now: Instant) -> Input {
+        self.stats.received += 1;
+        let mut input = Input::default();
+        let Ok(m) = Message::decode(bytes) else {
+            self.stats.malformed += 1;
+            return input;
+        };
+        if unit >= self.units {
+            self.stats.unmapped += 1;
+            return input;
+        }
+        match m {
+            Message::PitchBend { channel, value } if channel < 8 => {
+                let g = unit * STRIPS + usize::from(channel);
+                self.fader_moved(mix, Some(g), value, now, &mut input);
+                // The servo echo: the motor holds where the hand put it.
+                self.emit(unit, bytes.to_vec());
+            }
+            Message::PitchBend { channel: 8, value } if unit == 0 => {
+                self.fader_moved(mix, None, value, now, &mut input);
+                self.emit(unit, bytes.to_vec());
+            }
+            Message::NoteOn { note, velocity, .. } | Message::NoteOff { note, velocity, .. } => {
+                let pressed = matches!(m, Message::NoteOn { .. });
+                match note {
+                    n if (p::FADER_TOUCH..p::FADER_TOUCH + 8).contains(&n) => {
+                        let g = unit * STRIPS + usize::from(n - p::FADER_TOUCH);
+                        self.touch(mix, Some(g), pressed && velocity > 0x40);
+                    }
+                    p::MASTER_TOUCH if unit == 0 => {
+                        self.touch(mix, None, pressed && velocity > 0x40)
+                    }
+                    n if n < 0x28 => {
+                        if pressed {
+                            self.strip_button(mix, unit, n, &mut input);
+                        }
+                    }
+                    n if unit == 0 => {
+                        if pressed {
+                            self.held.push(n);
+                            self.global_button(mix, n, &mut input);
+                        } else {
+                            self.held.retain(|h| *h != n);
+                        }
+                        if global_leds().contains(&n) {
+                            self.owed.mark(Control::Led(0, n));
+                        }
+                    }
+                    _ => self.stats.unmapped += 1,
+                }
+            }
+            Message::ControlChange {
+                controller, value, ..
+            } if (p::VPOT_ROTATE..p::VPOT_ROTATE + 8).contains(&controller) => {
+                let g = unit * STRIPS + usize::from(controller - p::VPOT_ROTATE);
+                self.vpot_turned(mix, g, p::vpot_ticks(value), now, &mut input);
+            }
+            Message::SysEx(body) if p::is_device_reply(body) => {
+                log::debug!("{}: unit {} answered the device query", self.name, unit + 1);
+            }
+            _ => self.stats.unmapped += 1,
+        }
+        input
+    }
+
+    fn connected(&mut self, _mix: &Mix, unit: usize, _now: Instant) {
+        if unit >= self.units {
+            return;
+        }
+        if self.device != Device::Icon {
+            let q = p::device_query(self.device_id(unit));
+            self.emit(unit, q);
+        }
+        for n in 0..STRIPS as u8 {
+            let m = p::meter_mode(self.device_id(unit), n);
+            self.emit(unit, m);
+        }
+        self.lcds[unit].forget();
+        for (level, _) in &mut self.meters[unit * STRIPS..(unit + 1) * STRIPS] {
+            *level = 0;
+        }
+        self.owe_unit(unit);
+    }
+
+    fn disconnected(&mut self, mix: &mut Mix, unit: usize) {
+        for g in unit * STRIPS..((unit + 1) * STRIPS).min(self.strips()) {
+            if std::mem::take(&mut self.touched[g]) {
+                if let Some(t) = self.track(g) {
+                    mix.touch(ParamId::track(t, Param::Gain), self.origin, false);
+                }
+            }
+        }
+        let master = self.strips();
+        if unit == 0 && std::mem::take(&mut self.touched[master]) {
+            mix.touch(ParamId::master(Param::Gain), self.origin, false);
+        }
+        self.held.clear();
+    }
+
+    fn changed(&mut self, _mix: &Mix, changes: &[Change]) {
+        for c in changes {
+            match c.key {
+                Key::Param(id) => {
+                    let own = c.origin == self.origin;
+                    match id.owner {
+                        Owner::Master if id.param == Param::Gain && !own => {
+                            self.owed.mark(Control::Master)
+                        }
+                        Owner::Track(t) => {
+                            let Some(g) = self.strip_of(t) else { continue };
+                            let unit = g / STRIPS;
+                            let n = (g % STRIPS) as u8;
+                            match id.param {
+                                // Our own fader moves were echoed already.
+                                Param::Gain if !own => self.owed.mark(Control::Fader(g)),
+                                Param::Mute => self.owed.mark(Control::Led(unit, p::MUTE + n)),
+                                Param::Solo => self.owed.mark(Control::Led(unit, p::SOLO + n)),
+                                _ if Some(id) == self.vpot_param(g) => {
+                                    self.owed.mark(Control::Ring(g));
+                                    self.owed.mark(Control::Lcd(unit));
+                                }
+                                _ => {}
+                            }
+                            if self.showing[g].is_some_and(|(_, s)| s == id) {
+                                self.owed.mark(Control::Lcd(unit));
+                            }
+                        }
+                        _ => {}
+                    }
+                }
+                Key::Name(Owner::Track(t)) => {
+                    if let Some(g) = self.strip_of(t) {
+                        self.owed.mark(Control::Lcd(g / STRIPS));
+                    }
+                }
+                Key::Name(_) => {}
+            }
+        }
+    }
+
+    fn meters(&mut self, meters: &MeterSnapshot) {
+        let now = Instant::now();
+        for g in 0..self.strips() {
+            let level = self
+                .track(g)
+                .and_then(|t| meters.tracks.get(usize::from(t)))
+                .map_or(0, |r| {
+                    let peak = r.peak[0].max(r.peak[1]);
+                    p::meter_level(crate::units::Gain(peak).to_db().0)
+                });
+            let (last, at) = self.meters[g];
+            let due = at.is_none_or(|t| now.saturating_duration_since(t) >= METER_EVERY);
+            // Resent while there is signal (the device decays by itself);
+            // one zero when it stops.
+            if (level > 0 && (due || level > last)) || (level == 0 && last > 0) {
+                self.meters[g] = (level, Some(now));
+                let m = Message::ChannelPressure {
+                    channel: 0,
+                    pressure: (((g % STRIPS) as u8) << 4) | level,
+                };
+                self.emit_message(g / STRIPS, m);
+            }
+        }
+    }
+
+    fn poll(&mut self, mix: &mut Mix, now: Instant) -> Input {
+        for id in self.activity.expire(mix, now) {
+            // The control rests: show it the console's value once.
+            match id.owner {
+                Owner::Master => self.owed.mark_now(Control::Master),
+                Owner::Track(t) => {
+                    if let Some(g) = self.strip_of(t) {
+                        self.owed.mark_now(if id.param == Param::Gain {
+                            Control::Fader(g)
+                        } else {
+                            Control::Ring(g)
+                        });
+                    }
+                }
+                _ => {}
+            }
+        }
+        for g in 0..self.showing.len() {
+            if self.showing[g].is_some_and(|(until, _)| now >= until) {
+                self.showing[g] = None;
+                self.owed.mark(Control::Lcd(g / STRIPS));
+            }
+        }
+        for c in self.owed.take_due(now) {
+            self.render(mix, c, now);
+        }
+        self.owed.prune(now);
+        Input::default()
+    }
+
+    fn next_due(&self) -> Option<Instant> {
+        let shows = self.showing.iter().flatten().map(|(t, _)| *t);
+        [self.owed.next_due(), self.activity.next_due()]
+            .into_iter()
+            .flatten()
+            .chain(shows)
+            .min()
+    }
+
+    fn take_outbox(&mut self) -> Vec<Outgoing> {
+        std::mem::take(&mut self.outbox)
+    }
+
+    fn stats(&self) -> SurfaceStats {
+        self.stats
+    }
+}

@@ -1,0 +1,497 @@
+//! A generic surface: messages in through its mapping's bindings, model
+//! values back out as the same kind of message.
+//!
+//! Multi-message controls are assembled here: a 14-bit CC applies on its
+//! MSB (with the LSB taken as 0) and again, refined, on its LSB, so devices
+//! that never send the LSB still work; NRPN follows CC 99/98 (parameter),
+//! 6/38 (data) and 96/97 (increment, decrement) per channel.
+
+use super::binding::*;
+use super::takeover::Catch;
+use crate::control::model::{Change, Key, Mix, Origin};
+use crate::control::MeterSnapshot;
+use crate::midi::activity::{ActivityTouch, RELEASE_AFTER};
+use crate::midi::message::{join14, split14};
+use crate::midi::pacing::Owed;
+use crate::midi::{Input, Message, Outgoing, Surface, SurfaceStats};
+use crate::params::{ParamId, ParamRef};
+use std::collections::BTreeMap;
+use std::time::{Duration, Instant};
+
+/// At most one value per control this often.
+const FEEDBACK_EVERY: Duration = Duration::from_millis(20);
+
+/// (binding index, strip): one physical control.
+type Slot = (usize, usize);
+
+/// Per channel: NRPN selection and data MSB; per (channel, cc): 14-bit MSB.
+#[derive(Debug, Default, Clone)]
+struct Assembly {
+    nrpn: [(Option<u8>, Option<u8>, u8); 16],
+    msb: BTreeMap<(u8, u8), u8>,
+}
+
+pub struct GenericSurface {
+    mapping: Mapping,
+    origin: Origin,
+    registry: crate::params::Registry,
+    tracks: usize,
+    bank: usize,
+    shift: bool,
+    catches: BTreeMap<Slot, Catch>,
+    activity: ActivityTouch,
+    owed: Owed<Slot>,
+    assembly: Assembly,
+    outbox: Vec<Outgoing>,
+    stats: SurfaceStats,
+}
+
+/// A control's reading from one message.
+enum Reading {
+    /// Absolute, 0..=1 of the travel.
+    At(f32),
+    /// Relative ticks.
+    Ticks(i32),
+    /// A button pressed (`true`) or released.
+    Button(bool),
+}
+
+impl GenericSurface {
+    pub fn new(mapping: Mapping, origin: Origin, mix: &Mix) -> GenericSurface {
+        GenericSurface {
+            registry: mix.registry().clone(),
+            tracks: mix.registry().layout().tracks,
+            mapping,
+            origin,
+            bank: 0,
+            shift: false,
+            catches: BTreeMap::new(),
+            activity: ActivityTouch::new(origin, RELEASE_AFTER),
+            owed: Owed::new(FEEDBACK_EVERY),
+            assembly: Assembly::default(),
+            outbox: Vec::new(),
+            stats: SurfaceStats::default(),
+        }
+    }
+
+    /// The parameter a control moves in the current bank, if it exists.
+    fn target(&self, (b, strip): Slot) -> Option<ParamRef> {
+        let binding = &self.mapping.bindings[b];
+        let track = if binding.per_strip() {
+            self.bank + strip
+        } else {
+            0
+        };
+        let path = binding.path(track)?;
+        if binding.per_strip() && track >= self.tracks && path.contains("track/") {
+            return None;
+        }
+        self.registry.resolve(&path).ok()
+    }
+
+    fn active(&self, b: &Binding) -> bool {
+        b.shift == self.shift
+    }
+
+    /// Which binding and strip a message is for, and what it says.
+    fn route(&mut self, m: Message<'_>) -> Option<(Slot, Reading)> {
+        let (channel, kind, number, reading) = match m {
+            Message::ControlChange {
+                channel,
+                controller,
+                value,
+            } => return self.route_cc(channel, controller, value),
+            Message::PitchBend { channel, value } => {
+                (channel, Kind::PitchBend, 0, Raw::Value(value))
+            }
+            Message::NoteOn { channel, note, .. } => {
+                (channel, Kind::Note, u16::from(note), Raw::Press(true))
+            }
+            Message::NoteOff { channel, note, .. } => {
+                (channel, Kind::Note, u16::from(note), Raw::Press(false))
+            }
+            Message::ProgramChange { channel, program } => {
+                (channel, Kind::Program, u16::from(program), Raw::Press(true))
+            }
+            _ => return None,
+        };
+        self.find(channel, |k| k == kind, number, reading)
+    }
+
+    fn route_cc(&mut self, channel: u8, cc: u8, value: u8) -> Option<(Slot, Reading)> {
+        let ch = usize::from(channel & 0x0F);
+        let nrpn = |n: &(Option<u8>, Option<u8>, u8)| match (n.0, n.1) {
+            (Some(m), Some(l)) => Some(join14(m, l)),
+            _ => None,
+        };
+        match cc {
+            99 => self.assembly.nrpn[ch].0 = Some(value),
+            98 => self.assembly.nrpn[ch].1 = Some(value),
+            6 | 38 | 96 | 97 if nrpn(&self.assembly.nrpn[ch]).is_some() => {
+                let number = nrpn(&self.assembly.nrpn[ch])?;
+                let raw = match cc {
+                    6 => {
+                        self.assembly.nrpn[ch].2 = value;
+                        Raw::Nrpn {
+                            msb: value,
+                            lsb: None,
+                        }
+                    }
+                    38 => Raw::Nrpn {
+                        msb: self.assembly.nrpn[ch].2,
+                        lsb: Some(value),
+                    },
+                    96 => Raw::Step(1),
+                    _ => Raw::Step(-1),
+                };
+                return self.find(channel, |k| matches!(k, Kind::Nrpn { .. }), number, raw);
+            }
+            _ => {}
+        }
+        if matches!(cc, 98 | 99) {
+            return None;
+        }
+        // A plain CC binding on this number wins over a 14-bit reading.
+        if let Some(r) = self.find(channel, |k| k == Kind::Cc, u16::from(cc), Raw::Byte(value)) {
+            return Some(r);
+        }
+        if cc < 32 {
+            self.assembly.msb.insert((channel, cc), value);
+            return self.find(
+                channel,
+                |k| k == Kind::Cc14,
+                u16::from(cc),
+                Raw::Value(join14(value, 0)),
+            );
+        }
+        if (32..64).contains(&cc) {
+            let msb = *self.assembly.msb.get(&(channel, cc - 32))?;
+            return self.find(
+                channel,
+                |k| k == Kind::Cc14,
+                u16::from(cc - 32),
+                Raw::Value(join14(msb, value)),
+            );
+        }
+        None
+    }
+
+    fn find(
+        &self,
+        channel: u8,
+        kind: impl Fn(Kind) -> bool,
+        number: u16,
+        raw: Raw,
+    ) -> Option<(Slot, Reading)> {
+        for (i, b) in self.mapping.bindings.iter().enumerate() {
+            if !kind(b.kind) || !self.active(b) {
+                continue;
+            }
+            let Some(strip) = b
+                .controls
+                .iter()
+                .position(|&(c, n)| c == channel && n == number)
+            else {
+                continue;
+            };
+            let reading = match raw {
+                Raw::Byte(v) => match (b.encoder, b.mode) {
+                    (Some(e), _) => Reading::Ticks(e.ticks(v)),
+                    (None, Some(_)) => Reading::Button(v > 63),
+                    (None, None) => Reading::At(f32::from(v) / 127.0),
+                },
+                Raw::Value(v) => Reading::At(f32::from(v) / b.kind.max()),
+                Raw::Nrpn { msb, lsb } => match (b.kind, b.encoder) {
+                    (_, Some(e)) => Reading::Ticks(e.ticks(msb)),
+                    (Kind::Nrpn { fourteen: true }, _) => {
+                        Reading::At(f32::from(join14(msb, lsb.unwrap_or(0))) / 16383.0)
+                    }
+                    _ if lsb.is_some() => return None,
+                    _ => Reading::At(f32::from(msb) / 127.0),
+                },
+                Raw::Step(s) => Reading::Ticks(s),
+                Raw::Press(p) => Reading::Button(p),
+            };
+            return Some(((i, strip), reading));
+        }
+        None
+    }
+
+    fn apply(
+        &mut self,
+        mix: &mut Mix,
+        slot: Slot,
+        reading: Reading,
+        now: Instant,
+        input: &mut Input,
+    ) {
+        let b = &self.mapping.bindings[slot.0];
+        if let Does::Action(a) = &b.does {
+            let pressed = matches!(reading, Reading::Button(true) | Reading::At(_))
+                && !matches!(reading, Reading::At(v) if v == 0.0);
+            let a = a.clone();
+            self.action(mix, a, pressed, input);
+            return;
+        }
+        let Some(target) = self.target(slot) else {
+            return;
+        };
+        let b = &self.mapping.bindings[slot.0];
+        let scale = b.scale(target);
+        let Some(current) = mix.get(target.id) else {
+            return;
+        };
+        let position = scale.to_position(current);
+        let next = match reading {
+            Reading::At(d) => {
+                let mode = b.takeover;
+                let catch = self.catches.entry(slot).or_default();
+                match catch.moved(mode, d, position) {
+                    Some(p) => p,
+                    None => return,
+                }
+            }
+            Reading::Ticks(t) => {
+                let ticks = (t.unsigned_abs() as f32).powf(b.acceleration) * t.signum() as f32;
+                (position + ticks * b.step).clamp(0.0, 1.0)
+            }
+            Reading::Button(pressed) => match (b.mode.unwrap_or(NoteMode::Momentary), pressed) {
+                (NoteMode::Toggle, true) => {
+                    if position > 0.5 {
+                        0.0
+                    } else {
+                        1.0
+                    }
+                }
+                (NoteMode::Toggle, false) => return,
+                (NoteMode::Momentary, p) => {
+                    if p {
+                        1.0
+                    } else {
+                        0.0
+                    }
+                }
+            },
+        };
+        let kind = b.kind;
+        let plain = scale.to_plain(next);
+        if !matches!(kind, Kind::Note | Kind::Program) && b.mode.is_none() {
+            self.activity.moved(mix, target.id, now);
+        }
+        if mix.set(target.id, plain).is_some() {
+            input.changes.push(Change {
+                key: Key::Param(target.id),
+                origin: self.origin,
+            });
+        }
+    }
+
+    fn action(&mut self, mix: &mut Mix, a: BindAction, pressed: bool, input: &mut Input) {
+        if a == BindAction::Shift {
+            if self.shift != pressed {
+                self.shift = pressed;
+                self.owe_all();
+            }
+            return;
+        }
+        if !pressed {
+            return;
+        }
+        let strips = self.mapping.strips as isize;
+        let bank = self.bank as isize;
+        let to = match a {
+            BindAction::BankLeft => bank - strips,
+            BindAction::BankRight if bank + strips < self.tracks as isize => bank + strips,
+            BindAction::BankRight => bank,
+            BindAction::StripLeft => bank - 1,
+            BindAction::StripRight => bank + 1,
+            BindAction::Daemon(d) => {
+                input.actions.push(d);
+                return;
+            }
+            BindAction::Shift => return,
+        };
+        let to = to.clamp(0, self.tracks.saturating_sub(1) as isize) as usize;
+        if to != self.bank {
+            self.bank = to;
+            self.catches.clear();
+            self.activity.release_all(mix);
+            self.owe_all();
+        }
+    }
+
+    fn owe_all(&mut self) {
+        for (i, b) in self.mapping.bindings.iter().enumerate() {
+            for s in 0..b.controls.len() {
+                self.owed.mark_now((i, s));
+            }
+        }
+    }
+
+    /// The slots that show a parameter in the current bank.
+    fn slots_of(&self, id: ParamId) -> Vec<Slot> {
+        let mut out = Vec::new();
+        for (i, b) in self.mapping.bindings.iter().enumerate() {
+            for s in 0..b.controls.len() {
+                if self.target((i, s)).is_some_and(|t| t.id == id) {
+                    out.push((i, s));
+                }
+            }
+        }
+        out
+    }
+
+    /// The message(s) that show a control's current value.
+    fn render(&mut self, mix: &Mix, slot: Slot) {
+        let b = &self.mapping.bindings[slot.0];
+        if !b.feedback || !self.active(b) || b.encoder.is_some() && b.kind != Kind::Cc {
+            return;
+        }
+        let (channel, number) = b.controls[slot.1];
+        let position = match self.target(slot) {
+            Some(t) => match mix.get(t.id) {
+                Some(v) if !self.activity.holds(t.id) => b.scale(t).to_position(v),
+                _ => return,
+            },
+            // A strip past the last track: dark.
+            None if matches!(b.does, Does::Target(_)) => 0.0,
+            None => return,
+        };
+        let seven = (position * 127.0).round() as u8;
+        let fourteen = (position * 16383.0).round() as u16;
+        let cc = |controller: u16, value: u8| Message::ControlChange {
+            channel,
+            controller: controller as u8,
+            value,
+        };
+        let messages: Vec<Message<'static>> = match b.kind {
+            // An encoder's LED ring shows the absolute value.
+            Kind::Cc if b.mode.is_some() => vec![cc(number, if position > 0.5 { 127 } else { 0 })],
+            Kind::Cc => vec![cc(number, seven)],
+            Kind::Cc14 => {
+                let (msb, lsb) = split14(fourteen);
+                vec![cc(number, msb), cc(number + 32, lsb)]
+            }
+            Kind::Nrpn { fourteen: wide } => {
+                let (pm, pl) = split14(number);
+                let mut v = vec![cc(99, pm), cc(98, pl)];
+                if wide {
+                    let (msb, lsb) = split14(fourteen);
+                    v.extend([cc(6, msb), cc(38, lsb)]);
+                } else {
+                    v.push(cc(6, seven));
+                }
+                v
+            }
+            Kind::PitchBend => vec![Message::PitchBend {
+                channel,
+                value: fourteen,
+            }],
+            Kind::Note => vec![Message::NoteOn {
+                channel,
+                note: number as u8,
+                velocity: if position > 0.5 { 127 } else { 0 },
+            }],
+            Kind::Program => vec![],
+        };
+        for m in messages {
+            self.stats.sent += 1;
+            self.outbox.push(Outgoing {
+                unit: 0,
+                bytes: m.to_bytes(),
+            });
+        }
+    }
+}
+
+/// A message's value before the binding says how to read it.
+#[derive(Clone, Copy)]
+enum Raw {
+    Byte(u8),
+    Value(u16),
+    Nrpn { msb: u8, lsb: Option<u8> },
+    Step(i32),
+    Press(bool),
+}
+
+impl Surface for GenericSurface {
+    fn name(&self) -> &str {
+        &self.mapping.name
+    }
+
+    fn units(&self) -> usize {
+        1
+    }
+
+    fn receive(&mut self, mix: &mut Mix, _unit: usize, bytes: &[u8], now: Instant) -> Input {
+        self.stats.received += 1;
+        let mut input = Input::default();
+        let Ok(m) = Message::decode(bytes) else {
+            self.stats.malformed += 1;
+            return input;
+        };
+        match self.route(m) {
+            Some((slot, reading)) => self.apply(mix, slot, reading, now, &mut input),
+            None => self.stats.unmapped += 1,
+        }
+        input
+    }
+
+    fn connected(&mut self, _mix: &Mix, _unit: usize, _now: Instant) {
+        self.owe_all();
+    }
+
+    fn disconnected(&mut self, mix: &mut Mix, _unit: usize) {
+        self.activity.release_all(mix);
+        self.shift = false;
+    }
+
+    fn changed(&mut self, _mix: &Mix, changes: &[Change]) {
+        for c in changes {
+            let Key::Param(id) = c.key else { continue };
+            let own = c.origin == self.origin;
+            for slot in self.slots_of(id) {
+                let b = &self.mapping.bindings[slot.0];
+                // The control shows our own moves already, except buttons
+                // (their LED) and encoders (their ring).
+                if own && !(b.kind == Kind::Note || b.mode.is_some() || b.encoder.is_some()) {
+                    continue;
+                }
+                if !own {
+                    self.catches.entry(slot).or_default().lose();
+                }
+                self.owed.mark(slot);
+            }
+        }
+    }
+
+    fn meters(&mut self, _meters: &MeterSnapshot) {}
+
+    fn poll(&mut self, mix: &mut Mix, now: Instant) -> Input {
+        for id in self.activity.expire(mix, now) {
+            for slot in self.slots_of(id) {
+                self.owed.mark_now(slot);
+            }
+        }
+        for slot in self.owed.take_due(now) {
+            self.render(mix, slot);
+        }
+        self.owed.prune(now);
+        Input::default()
+    }
+
+    fn next_due(&self) -> Option<Instant> {
+        [self.owed.next_due(), self.activity.next_due()]
+            .into_iter()
+            .flatten()
+            .min()
+    }
+
+    fn take_outbox(&mut self) -> Vec<Outgoing> {
+        std::mem::take(&mut self.outbox)
+    }
+
+    fn stats(&self) -> SurfaceStats {
+        self.stats
+    }
+}
