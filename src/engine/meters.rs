@@ -92,6 +92,20 @@ pub struct LoudnessReading {
     pub true_peak: f32,
 }
 
+impl Default for LoudnessReading {
+    /// Before enough audio: nothing measured.
+    fn default() -> Self {
+        let none = f32::NEG_INFINITY;
+        LoudnessReading {
+            momentary: none,
+            short_term: none,
+            integrated: none,
+            range: none,
+            true_peak: none,
+        }
+    }
+}
+
 /// All meters of one graph.
 #[derive(Debug)]
 pub struct Meters {

@@ -21,6 +21,8 @@ pub mod open;
 pub mod pacing;
 pub mod ports;
 pub mod surface;
+#[cfg(test)]
+pub(crate) mod testing;
 
 pub use message::{DecodeError, Message};
 pub use surface::{Action, Input, Outgoing, Surface, SurfaceStats, TransportAction};

@@ -434,7 +434,8 @@ impl Mackie {
     fn render(&mut self, mix: &Mix, c: Control, now: Instant) {
         match c {
             Control::Fader(g) => {
-                if self.touched[g] {
+                let id = self.track(g).map(|t| ParamId::track(t, Param::Gain));
+                if self.touched[g] || id.is_some_and(|id| self.activity.holds(id)) {
                     return;
                 }
                 let v = match self.track(g) {
@@ -449,7 +450,8 @@ impl Mackie {
                 self.emit_message(g / STRIPS, m);
             }
             Control::Master => {
-                if self.touched[self.strips()] {
+                let held = self.activity.holds(ParamId::master(Param::Gain));
+                if self.touched[self.strips()] || held {
                     return;
                 }
                 let v =
@@ -813,5 +815,291 @@ impl Surface for Mackie {
 
     fn stats(&self) -> SurfaceStats {
         self.stats
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::midi::testing::{mix, Rig};
+
+    fn rig(tracks: usize, extenders: u8, device: Device) -> Rig<Mackie> {
+        let options = Options {
+            name: "test".into(),
+            protocol: "mackie".into(),
+            device,
+            extenders,
+            fader_calibration: None,
+        };
+        Rig::new(mix(tracks), |m| {
+            Mackie::new(options, Origin::Surface(0), m).unwrap()
+        })
+    }
+
+    /// The pitch-bend bytes of strip `n` at a level.
+    fn fader(n: u8, db: f32) -> Vec<u8> {
+        let v = (fader_law::from_db(Decibels(db)).0 * 16383.0).round() as u16;
+        vec![0xE0 + n, (v & 0x7F) as u8, (v >> 7) as u8]
+    }
+
+    fn only(out: &[(usize, Vec<u8>)], status: u8) -> Vec<Vec<u8>> {
+        out.iter()
+            .filter(|(_, b)| b[0] == status)
+            .map(|(_, b)| b.clone())
+            .collect()
+    }
+
+    #[test]
+    fn connection_sends_the_handshake_then_the_whole_state() {
+        let mut r = rig(3, 0, Device::Mcu);
+        let out: Vec<Vec<u8>> = r
+            .connect()
+            .into_iter()
+            .map(|(u, b)| {
+                assert_eq!(u, 0);
+                b
+            })
+            .collect();
+        let mut want: Vec<Vec<u8>> = vec![vec![0xF0, 0, 0, 0x66, 0x14, 0x00, 0xF7]];
+        for n in 0..8 {
+            want.push(vec![0xF0, 0, 0, 0x66, 0x14, 0x20, n, 0x07, 0xF7]);
+        }
+        for n in 0..8u8 {
+            want.push(if n < 3 {
+                fader(n, 0.0)
+            } else {
+                vec![0xE0 + n, 0, 0]
+            });
+        }
+        for n in 0..8u8 {
+            // Pan at centre: the dot in the middle and the centre LED.
+            want.push(vec![0xB0, 0x30 + n, if n < 3 { 0x46 } else { 0x00 }]);
+        }
+        let mut leds: Vec<u8> = (0..0x20).collect();
+        leds.extend([
+            0x29, 0x2A, 0x4A, 0x4B, 0x4C, 0x4D, 0x4E, 0x54, 0x56, 0x5B, 0x5C, 0x5D, 0x5E, 0x5F,
+        ]);
+        leds.sort();
+        for note in leds {
+            want.push(vec![0x90, note, if note == 0x2A { 0x7F } else { 0x00 }]);
+        }
+        want.push(vec![0xE8, 127, 95]);
+        let mut upper = b"Track1 Track2 Track3 ".to_vec();
+        upper.resize(LINE, b' ');
+        let mut lower = b"<C>    <C>    <C>    ".to_vec();
+        lower.resize(LINE, b' ');
+        want.push(p::lcd(0x14, 0x00, &upper));
+        want.push(p::lcd(0x14, 0x38, &lower));
+        want.push(vec![0xB0, 0x4A, 0x10]);
+        want.push(vec![0xB0, 0x4B, 0x0E]);
+        assert_eq!(out, want);
+    }
+
+    #[test]
+    fn touch_move_echo_no_fighting_and_one_write_on_release() {
+        let mut r = rig(3, 0, Device::Mcu);
+        r.connect();
+        assert!(r.input(0, &[0x90, 0x68, 0x7F]).is_empty());
+        let out = r.input(0, &fader(0, -10.0));
+        assert_eq!(
+            only(&out, 0xE0),
+            vec![fader(0, -10.0)],
+            "the servo echo, once"
+        );
+        assert!((r.mix.get_path("track/1/gain").unwrap() + 10.0).abs() < 0.01);
+        // The moved value shows on the lower line.
+        assert!(
+            out.iter().any(|(_, b)| b.windows(5).any(|w| w == b"-10.0")),
+            "{out:02x?}"
+        );
+        let out = r.elsewhere("track/1/gain", -20.0);
+        let out = [out, r.wait(200)].concat();
+        assert!(
+            only(&out, 0xE0).is_empty(),
+            "no fader write while touched: {out:02x?}"
+        );
+        let out = [r.input(0, &[0x90, 0x68, 0x00]), r.settle()].concat();
+        assert_eq!(only(&out, 0xE0), vec![fader(0, -20.0)]);
+        assert!(!r.mix.touched(ParamId::track(0, Param::Gain)));
+    }
+
+    #[test]
+    fn a_touchless_move_holds_the_fader_until_it_rests() {
+        let mut r = rig(3, 0, Device::Mcu);
+        r.connect();
+        assert_eq!(
+            only(&r.input(0, &fader(1, -6.0)), 0xE1),
+            vec![fader(1, -6.0)]
+        );
+        assert!(r.mix.touched(ParamId::track(1, Param::Gain)));
+        assert!(only(&r.elsewhere("track/2/gain", 3.0), 0xE1).is_empty());
+        let out = r.wait(600);
+        assert_eq!(only(&out, 0xE1), vec![fader(1, 3.0)], "sent once at rest");
+    }
+
+    #[test]
+    fn vpots_move_pan_or_a_send_and_their_rings_follow() {
+        let mut r = rig(3, 0, Device::Mcu);
+        r.connect();
+        let out = r.input(0, &[0xB0, 0x10, 0x45]);
+        assert!((r.mix.get_path("track/1/pan").unwrap() + 0.1).abs() < 1e-5);
+        // -0.1 of -1..1: position 5.5 rounds to 6, no centre LED.
+        assert!(out.contains(&(0, vec![0xB0, 0x30, 0x06])), "{out:02x?}");
+        r.input(0, &[0x90, 0x20, 0x7F]);
+        assert_eq!(r.mix.get_path("track/1/pan").unwrap(), 0.0, "push resets");
+        // SEND: bus 1, then bus 2, then bus 1 again; the display says which.
+        for (bus, digit) in [(1, 0x31), (2, 0x32), (1, 0x31)] {
+            let out = [
+                r.input(0, &[0x90, 0x29, 0x7F]),
+                r.input(0, &[0x90, 0x29, 0x00]),
+                r.settle(),
+            ]
+            .concat();
+            assert!(
+                out.contains(&(0, vec![0xB0, 0x4A, 0x13])),
+                "S for bus {bus}: {out:02x?}"
+            );
+            assert!(
+                out.contains(&(0, vec![0xB0, 0x4B, digit])),
+                "bus {bus}: {out:02x?}"
+            );
+        }
+        let before = r.mix.get_path("track/2/send/1/fader").unwrap();
+        let out = r.input(0, &[0xB0, 0x11, 0x03]);
+        let after = r.mix.get_path("track/2/send/1/fader").unwrap();
+        assert!((after - before - 0.03).abs() < 1e-4, "{before} -> {after}");
+        let pos = (after * 11.0).round() as u8;
+        assert!(
+            out.contains(&(0, vec![0xB0, 0x31, 0x20 | pos])),
+            "wrap ring: {out:02x?}"
+        );
+        let out = [r.input(0, &[0x90, 0x2A, 0x7F]), r.settle()].concat();
+        assert!(
+            out.contains(&(0, vec![0xB0, 0x4A, 0x10]))
+                && out.contains(&(0, vec![0xB0, 0x4B, 0x0E]))
+        );
+    }
+
+    #[test]
+    fn mute_and_solo_toggle_with_their_leds() {
+        let mut r = rig(3, 0, Device::Mcu);
+        r.connect();
+        for (press, path, led) in [(0x10, "track/1/mute", 0x10), (0x0A, "track/3/solo", 0x0A)] {
+            let out = [
+                r.input(0, &[0x90, press, 0x7F]),
+                r.input(0, &[0x90, press, 0x00]),
+            ]
+            .concat();
+            assert_eq!(r.mix.get_path(path).unwrap(), 1.0);
+            assert!(out.contains(&(0, vec![0x90, led, 0x7F])), "{out:02x?}");
+            let out = [r.input(0, &[0x90, press, 0x7F]), r.settle()].concat();
+            assert_eq!(r.mix.get_path(path).unwrap(), 0.0);
+            assert!(out.contains(&(0, vec![0x90, led, 0x00])));
+        }
+        let out = r.elsewhere("track/2/mute", 1.0);
+        assert!(
+            out.contains(&(0, vec![0x90, 0x11, 0x7F])),
+            "a mute from elsewhere lights the LED"
+        );
+    }
+
+    #[test]
+    fn banks_span_the_extender_and_blank_what_is_past_the_last_track() {
+        let mut r = rig(20, 1, Device::Xtouch);
+        let out = r.connect();
+        assert!(
+            out.contains(&(1, vec![0xF0, 0, 0, 0x66, 0x15, 0x00, 0xF7])),
+            "extender woken as XT"
+        );
+        assert!(out.contains(&(1, fader(7, 0.0))), "strip 16 shows track 16");
+        r.elsewhere("track/17/gain", -30.0);
+        let out = [r.input(0, &[0x90, 0x2F, 0x7F]), r.settle()].concat();
+        assert!(out.contains(&(0, fader(0, -30.0))), "track 17 on strip 1");
+        assert!(out.contains(&(0, vec![0xE4, 0, 0])), "strip 5 blank");
+        assert!(out.contains(&(1, vec![0xE7, 0, 0])), "strip 16 blank");
+        assert!(
+            out.contains(&(0, p::colours(0x14, [7, 7, 7, 7, 0, 0, 0, 0]))),
+            "{out:02x?}"
+        );
+        assert!(
+            r.input(0, &[0x90, 0x2F, 0x7F]).is_empty(),
+            "no bank past the last track"
+        );
+        let out = [r.input(0, &[0x90, 0x30, 0x7F]), r.settle()].concat();
+        assert!(
+            out.contains(&(0, fader(1, -30.0))),
+            "channel left: track 17 on strip 2"
+        );
+        r.input(0, &[0x90, 0x2E, 0x7F]);
+        r.input(0, &[0x90, 0x2E, 0x7F]);
+        let out = [r.input(0, &[0x90, 0x2E, 0x7F]), r.settle()].concat();
+        assert!(out.is_empty(), "clamped at the first track");
+        assert_eq!(r.surface.bank, 0);
+    }
+
+    #[test]
+    fn scribble_strips_send_only_what_changed() {
+        let mut r = rig(3, 0, Device::Mcu);
+        r.connect();
+        r.mix.set_name(Owner::Track(1), "Lead Vox");
+        let c = Change {
+            key: Key::Name(Owner::Track(1)),
+            origin: Origin::Session,
+        };
+        r.surface.changed(&r.mix, &[c]);
+        let out = r.settle();
+        assert_eq!(out, vec![(0, p::lcd(0x14, 7, b"LeadVx"))]);
+    }
+
+    #[test]
+    fn meters_follow_the_peak_and_stop_with_one_zero() {
+        let mut r = rig(3, 0, Device::Mcu);
+        r.connect();
+        let snapshot = |peak: f32| MeterSnapshot {
+            tracks: vec![
+                crate::control::StripReading {
+                    peak: [peak, peak * 0.5],
+                    ..Default::default()
+                };
+                3
+            ],
+            buses: vec![],
+            master: Default::default(),
+            loudness: Default::default(),
+        };
+        r.surface.meters(&snapshot(0.5));
+        let out = r.surface.take_outbox();
+        let levels: Vec<Vec<u8>> = out.into_iter().map(|o| o.bytes).collect();
+        assert_eq!(
+            levels,
+            vec![vec![0xD0, 0x08], vec![0xD0, 0x18], vec![0xD0, 0x28]]
+        );
+        r.surface.meters(&snapshot(0.0));
+        assert_eq!(r.surface.take_outbox().len(), 3, "one zero each");
+        r.surface.meters(&snapshot(0.0));
+        assert!(r.surface.take_outbox().is_empty(), "then nothing");
+    }
+
+    #[test]
+    fn junk_and_foreign_messages_are_counted_and_dropped() {
+        let mut r = rig(3, 0, Device::Mcu);
+        r.connect();
+        for junk in [&[0x90, 0x80][..], &[], &[0xF0, 1], &[0x40]] {
+            assert!(r.input(0, junk).is_empty());
+        }
+        r.input(0, &[0xC0, 1]);
+        r.input(3, &[0x90, 0x10, 0x7F]);
+        let s = r.surface.stats();
+        assert_eq!((s.malformed, s.unmapped), (4, 2));
+        // Transport and automation buttons become actions for the daemon.
+        r.input(0, &[0x90, 0x5E, 0x7F]);
+        r.input(0, &[0x90, 0x4D, 0x7F]);
+        assert_eq!(
+            r.actions,
+            vec![
+                Action::Transport(TransportAction::Play),
+                Action::AutomationMode("touch".into())
+            ]
+        );
     }
 }

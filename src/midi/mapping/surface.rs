@@ -89,8 +89,10 @@ impl GenericSurface {
         self.registry.resolve(&path).ok()
     }
 
+    /// Whether a binding listens now: its layer is the current one (the
+    /// shift button itself always listens, or it could not be released).
     fn active(&self, b: &Binding) -> bool {
-        b.shift == self.shift
+        b.shift == self.shift || b.does == Does::Action(BindAction::Shift)
     }
 
     /// Which binding and strip a message is for, and what it says.
@@ -350,7 +352,11 @@ impl GenericSurface {
         let (channel, number) = b.controls[slot.1];
         let position = match self.target(slot) {
             Some(t) => match mix.get(t.id) {
-                Some(v) if !self.activity.holds(t.id) => b.scale(t).to_position(v),
+                // An absolute control being moved is not fought; an
+                // encoder's ring always shows where the value is.
+                Some(v) if b.encoder.is_some() || !self.activity.holds(t.id) => {
+                    b.scale(t).to_position(v)
+                }
                 _ => return,
             },
             // A strip past the last track: dark.
@@ -430,8 +436,23 @@ impl Surface for GenericSurface {
             self.stats.malformed += 1;
             return input;
         };
+        // NRPN parameter selection (and a 7-bit NRPN's unused data LSB) is
+        // part of a message, not a message of its own.
+        let part = match m {
+            Message::ControlChange {
+                channel,
+                controller,
+                ..
+            } => {
+                let (msb, lsb, _) = self.assembly.nrpn[usize::from(channel & 0x0F)];
+                matches!(controller, 98 | 99)
+                    || (controller == 38 && msb.is_some() && lsb.is_some())
+            }
+            _ => false,
+        };
         match self.route(m) {
             Some((slot, reading)) => self.apply(mix, slot, reading, now, &mut input),
+            None if part => {}
             None => self.stats.unmapped += 1,
         }
         input
@@ -493,5 +514,311 @@ impl Surface for GenericSurface {
 
     fn stats(&self) -> SurfaceStats {
         self.stats
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::midi::mapping::{parse, MappingFile};
+    use crate::midi::testing::{mix, Rig};
+    use crate::midi::Action;
+    use crate::params::{Param, Spec};
+
+    const MAPPING: &str = r#"
+name: test
+strips: 2
+bindings:
+  - { cc: [0, 1], target: "track/{strip}/fader", takeover: jump }
+  - { cc14: 2, target: "master/fader", takeover: jump }
+  - { nrpn: 300, bits: 14, target: "track/1/hpf/freq", takeover: jump }
+  - { nrpn: 5, target: "track/2/pan", takeover: jump }
+  - { pitchbend: [3, 4], target: "track/{strip}/send/1/fader", takeover: jump }
+  - { note: [48, 49], target: "track/{strip}/mute", mode: toggle }
+  - { note: 50, target: "track/1/solo" }
+  - { cc: [16, 17], encoder: sign-magnitude, step: 0.05, target: "track/{strip}/pan" }
+  - { cc: [16, 17], layer: shift, encoder: offset-64, step: 0.1, target: "track/{strip}/trim" }
+  - { cc: 30, mode: toggle, target: "track/5/polarity" }
+  - { note: 60, action: shift }
+  - { note: 61, action: bank-right }
+  - { note: 62, action: bank-left }
+  - { note: 63, action: strip-right }
+  - { program: 3, action: { scene: Verse } }
+"#;
+
+    fn rig(text: &str) -> Rig<GenericSurface> {
+        let MappingFile::Generic(m) = parse(std::path::Path::new("t.yaml"), text).unwrap() else {
+            panic!("not generic")
+        };
+        Rig::new(mix(5), |mx| GenericSurface::new(m, Origin::Surface(1), mx))
+    }
+
+    /// Messages in, then the values they set (in each path's form) and the
+    /// exact messages sent back once everything owed is out.
+    type Step<'a> = (&'a [&'a [u8]], &'a [(&'a str, f32)], &'a [&'a [u8]]);
+
+    fn run(r: &mut Rig<GenericSurface>, steps: &[Step]) {
+        for (send, values, back) in steps {
+            let mut out = Vec::new();
+            for m in *send {
+                out.extend(r.input(0, m));
+            }
+            out.extend(r.settle());
+            for (path, want) in *values {
+                let got = r.mix.get_path(path).unwrap();
+                assert!(
+                    (got - want).abs() < 1e-4,
+                    "{send:02x?}: {path} = {got}, want {want}"
+                );
+            }
+            let out: Vec<Vec<u8>> = out.into_iter().map(|(_, b)| b).collect();
+            let back: Vec<Vec<u8>> = back.iter().map(|b| b.to_vec()).collect();
+            assert_eq!(out, back, "after {send:02x?}");
+        }
+    }
+
+    #[test]
+    fn absolute_controls_move_their_targets() {
+        let mut r = rig(MAPPING);
+        r.connect();
+        let hpf = Spec::of(Param::HpfFreq).from_normalized(8192.0 / 16383.0);
+        let hpf_fine = Spec::of(Param::HpfFreq).from_normalized(8255.0 / 16383.0);
+        run(
+            &mut r,
+            &[
+                // 7-bit CC: applied, not echoed while the fader moves.
+                (&[&[0xB0, 0, 64]], &[("track/1/fader", 64.0 / 127.0)], &[]),
+                // 14-bit CC: the MSB applies, the LSB refines.
+                (
+                    &[&[0xB0, 2, 64]],
+                    &[("master/fader", 8192.0 / 16383.0)],
+                    &[],
+                ),
+                (
+                    &[&[0xB0, 34, 127]],
+                    &[("master/fader", 8319.0 / 16383.0)],
+                    &[],
+                ),
+                // NRPN 14-bit: parameter 300 = 2 × 128 + 44.
+                (
+                    &[&[0xB0, 99, 2], &[0xB0, 98, 44], &[0xB0, 6, 64]],
+                    &[("track/1/hpf/freq", hpf)],
+                    &[],
+                ),
+                (&[&[0xB0, 38, 63]], &[("track/1/hpf/freq", hpf_fine)], &[]),
+                // NRPN 7-bit, and its increment.
+                // (The pan encoder of strip 2 shows the new pan on its ring.)
+                (
+                    &[&[0xB0, 99, 0], &[0xB0, 98, 5], &[0xB0, 6, 0]],
+                    &[("track/2/pan", -1.0)],
+                    &[&[0xB0, 17, 0]],
+                ),
+                // Pitch bend on channel 3 is strip 1.
+                (
+                    &[&[0xE2, 0, 64]],
+                    &[("track/1/send/1/fader", 8192.0 / 16383.0)],
+                    &[],
+                ),
+            ],
+        );
+        assert_eq!(r.surface.stats().unmapped, 0);
+    }
+
+    #[test]
+    fn buttons_and_encoders_move_their_targets_and_show_them() {
+        let mut r = rig(MAPPING);
+        r.connect();
+        run(
+            &mut r,
+            &[
+                // A toggle button and its LED.
+                (
+                    &[&[0x90, 48, 127], &[0x80, 48, 0]],
+                    &[("track/1/mute", 1.0)],
+                    &[&[0x90, 48, 127]],
+                ),
+                (
+                    &[&[0x90, 48, 100]],
+                    &[("track/1/mute", 0.0)],
+                    &[&[0x90, 48, 0]],
+                ),
+                // A momentary button.
+                (
+                    &[&[0x90, 50, 127]],
+                    &[("track/1/solo", 1.0)],
+                    &[&[0x90, 50, 127]],
+                ),
+                (
+                    &[&[0x80, 50, 0]],
+                    &[("track/1/solo", 0.0)],
+                    &[&[0x90, 50, 0]],
+                ),
+                // A CC button in toggle mode, with its LED as a CC.
+                (
+                    &[&[0xB0, 30, 127], &[0xB0, 30, 0]],
+                    &[("track/5/polarity", 1.0)],
+                    &[&[0xB0, 30, 127]],
+                ),
+                // An encoder: 3 ticks of 0.05 of the travel (-1..1) up; its ring
+                // is told the new position.
+                (
+                    &[&[0xB0, 16, 3]],
+                    &[("track/1/pan", 0.3)],
+                    &[&[0xB0, 16, 83]],
+                ),
+                (
+                    &[&[0xB0, 16, 0x42]],
+                    &[("track/1/pan", 0.1)],
+                    &[&[0xB0, 16, 70]],
+                ),
+            ],
+        );
+        assert_eq!(r.surface.stats().unmapped, 0);
+    }
+
+    #[test]
+    fn shift_layers_banks_and_actions() {
+        let mut r = rig(MAPPING);
+        r.connect();
+        // Shift held: the knobs trim (offset-64) instead of panning.
+        r.input(0, &[0x90, 60, 127]);
+        run(
+            &mut r,
+            &[(
+                &[&[0xB0, 16, 65]],
+                &[("track/1/trim", 4.8), ("track/1/pan", 0.0)],
+                &[&[0xB0, 16, 76]],
+            )],
+        );
+        r.input(0, &[0x80, 60, 0]);
+        r.settle();
+        run(
+            &mut r,
+            &[(
+                &[&[0xB0, 16, 0x01]],
+                &[("track/1/pan", 0.1), ("track/1/trim", 4.8)],
+                &[&[0xB0, 16, 70]],
+            )],
+        );
+        // Bank right: the faders move tracks 3 and 4, and show them.
+        r.elsewhere("track/3/fader", 0.25);
+        let out = [r.input(0, &[0x90, 61, 127]), r.settle()].concat();
+        assert!(
+            out.contains(&(0, vec![0xB0, 0, 32])),
+            "track 3 on fader 1: {out:02x?}"
+        );
+        assert!(
+            out.contains(&(0, vec![0xB0, 1, 95])),
+            "track 4 at 0 dB on fader 2"
+        );
+        r.input(0, &[0xB0, 1, 127]);
+        assert_eq!(r.mix.get_path("track/4/fader").unwrap(), 1.0);
+        // Again: track 5 on strip 1, strip 2 dark; no further.
+        let out = [r.input(0, &[0x90, 61, 127]), r.settle()].concat();
+        assert!(out.contains(&(0, vec![0xB0, 1, 0])), "{out:02x?}");
+        assert!(r.input(0, &[0x90, 61, 127]).is_empty());
+        r.input(0, &[0x90, 62, 127]);
+        r.input(0, &[0x90, 62, 127]);
+        r.input(0, &[0x90, 63, 127]);
+        r.input(0, &[0xB0, 0, 0]);
+        assert_eq!(
+            r.mix.get_path("track/2/fader").unwrap(),
+            0.0,
+            "strip-right from bank 1"
+        );
+        // Program change 3: a scene for the daemon.
+        r.input(0, &[0xC0, 3]);
+        assert_eq!(
+            r.actions,
+            vec![Action::Scene {
+                name: "Verse".into(),
+                save: false
+            }]
+        );
+    }
+
+    #[test]
+    fn feedback_speaks_each_kind_and_never_fights_a_moving_control() {
+        let mut r = rig(MAPPING);
+        r.connect();
+        let fb = |r: &mut Rig<GenericSurface>, path: &str, v: f32| -> Vec<Vec<u8>> {
+            let out = [r.elsewhere(path, v), r.settle()].concat();
+            out.into_iter().map(|(_, b)| b).collect()
+        };
+        assert_eq!(fb(&mut r, "track/2/fader", 0.5), vec![vec![0xB0, 1, 64]]);
+        assert_eq!(
+            fb(&mut r, "master/fader", 0.5),
+            vec![vec![0xB0, 2, 64], vec![0xB0, 34, 0]]
+        );
+        assert_eq!(
+            fb(&mut r, "track/2/pan", 1.0),
+            vec![
+                vec![0xB0, 99, 0],
+                vec![0xB0, 98, 5],
+                vec![0xB0, 6, 127],
+                vec![0xB0, 17, 127]
+            ]
+        );
+        assert_eq!(
+            fb(&mut r, "track/2/send/1/fader", 1.0),
+            vec![vec![0xE3, 0x7F, 0x7F]]
+        );
+        assert_eq!(fb(&mut r, "track/2/mute", 1.0), vec![vec![0x90, 49, 127]]);
+        // While fader 1 moves, nothing is sent to it; at rest, the value once.
+        r.input(0, &[0xB0, 0, 10]);
+        assert!(fb(&mut r, "track/1/fader", 0.5).is_empty());
+        let out: Vec<Vec<u8>> = r.wait(600).into_iter().map(|(_, b)| b).collect();
+        assert_eq!(out, vec![vec![0xB0, 0, 64]]);
+        // A burst of changes is paced: at most one per control per 20 ms.
+        let mut sent = 0;
+        for k in 0..50 {
+            sent += r.elsewhere("track/2/fader", k as f32 / 100.0).len();
+        }
+        sent += r.settle().len();
+        assert!(
+            (2..=5).contains(&sent),
+            "{sent} messages for 50 changes in 50 ms"
+        );
+    }
+
+    #[test]
+    fn pickup_and_scale_takeover_on_the_surface() {
+        let text = MAPPING.replace(
+            "target: \"track/{strip}/fader\", takeover: jump",
+            "target: \"track/{strip}/fader\", takeover: pickup",
+        );
+        let mut r = rig(&text);
+        r.connect();
+        r.elsewhere("track/1/fader", 0.5);
+        for v in [10u8, 30, 50] {
+            r.input(0, &[0xB0, 0, v]);
+            assert_eq!(
+                r.mix.get_path("track/1/fader").unwrap(),
+                0.5,
+                "below the value: nothing"
+            );
+        }
+        r.input(0, &[0xB0, 0, 70]);
+        assert!(
+            (r.mix.get_path("track/1/fader").unwrap() - 70.0 / 127.0).abs() < 1e-5,
+            "crossed: follows"
+        );
+        // Moved elsewhere: caught again only when met.
+        r.elsewhere("track/1/fader", 0.1);
+        r.input(0, &[0xB0, 0, 80]);
+        assert_eq!(r.mix.get_path("track/1/fader").unwrap(), 0.1);
+    }
+
+    #[test]
+    fn junk_is_counted_and_dropped() {
+        let mut r = rig(MAPPING);
+        r.connect();
+        for junk in [&[0xB0, 0x80, 1][..], &[0xF0], &[], &[0x05]] {
+            assert!(r.input(0, junk).is_empty());
+        }
+        r.input(0, &[0xB5, 0, 1]);
+        r.input(0, &[0x91, 48, 127]);
+        let s = r.surface.stats();
+        assert_eq!((s.malformed, s.unmapped), (4, 2));
     }
 }
