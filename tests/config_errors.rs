@@ -353,7 +353,7 @@ fn surfaces() {
         "surfaces:\n  - mapping: mackie-control\n  - { mapping: a, virtual: v, input: \"i*\" }\n  - { mapping: a, virtual: \"\" }\n  - { mapping: a, input: i, extenders: [{ output: \"\" }] }\n",
         &[
             (2, &["surface has no ports", "`virtual: NAME`"]),
-            (3, &["either found by `input`/`output` patterns or created as `virtual`"]),
+            (3, &["both port patterns and `virtual`"]),
             (4, &["virtual port name is empty"]),
             (5, &["surface output port pattern is empty"]),
         ],

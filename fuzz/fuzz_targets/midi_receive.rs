@@ -19,6 +19,7 @@ use mixbridge::midi::mapping::{self, GenericSurface, MappingFile};
 use mixbridge::midi::{Message, Surface};
 use mixbridge::params::{BusEffect, Layout, Spec};
 use std::path::Path;
+use std::sync::OnceLock;
 use std::time::{Duration, Instant};
 
 const MAPPINGS: [&str; 4] = [
@@ -28,16 +29,27 @@ const MAPPINGS: [&str; 4] = [
     "behringer-xtouch-with-extender.yaml",
 ];
 
+/// The shipped mappings, read once.
+fn files() -> &'static [MappingFile] {
+    static FILES: OnceLock<Vec<MappingFile>> = OnceLock::new();
+    FILES.get_or_init(|| {
+        let dir = Path::new(concat!(env!("CARGO_MANIFEST_DIR"), "/../mappings"));
+        MAPPINGS
+            .iter()
+            .map(|name| mapping::load(&dir.join(name)).expect(name))
+            .collect()
+    })
+}
+
 fn surfaces(mix: &Mix) -> Vec<Box<dyn Surface>> {
-    let dir = Path::new(concat!(env!("CARGO_MANIFEST_DIR"), "/../mappings"));
-    MAPPINGS
+    files()
         .iter()
         .enumerate()
-        .map(|(i, name)| {
+        .map(|(i, file)| {
             let origin = Origin::Surface(i as u16);
-            let s: Box<dyn Surface> = match mapping::load(&dir.join(name)).expect(name) {
+            let s: Box<dyn Surface> = match file.clone() {
                 MappingFile::Generic(m) => Box::new(GenericSurface::new(m, origin, mix)),
-                MappingFile::Mackie(o) => Box::new(Mackie::new(o, origin, mix).expect(name)),
+                MappingFile::Mackie(o) => Box::new(Mackie::new(o, origin, mix).expect("mackie")),
             };
             s
         })
@@ -45,9 +57,9 @@ fn surfaces(mix: &Mix) -> Vec<Box<dyn Surface>> {
 }
 
 fn meters(level: f32) -> MeterSnapshot {
-    let strip = |n| mixbridge::control::StripReading {
-        peak: [level; 2],
-        rms: [level - 3.0; 2],
+    let strip = |_| mixbridge::control::StripReading {
+        peak: [level.abs() / 100.0; 2],
+        rms: [level.abs() / 200.0; 2],
         gate_gr_db: 0.0,
         comp_gr_db: -level.min(0.0) / 4.0,
         limiter_gr_db: 0.0,
@@ -67,11 +79,10 @@ fuzz_target!(|data: &[u8]| {
     });
     let mut all = surfaces(&mix);
     let mut now = Instant::now();
-    for (i, s) in all.iter_mut().enumerate() {
+    for s in all.iter_mut() {
         for u in 0..s.units() {
             s.connected(&mix, u, now);
         }
-        let _ = i;
         s.take_outbox();
     }
     let mut rest = data;

@@ -152,7 +152,7 @@ impl Checker<'_> {
                 ),
                 Some(_) if has_patterns || !s.extenders.is_empty() => self.error(
                     &["surfaces", &i, "virtual"],
-                    "a surface is either found by `input`/`output` patterns or created as `virtual` ports, not both".into(),
+                    "the surface has both port patterns and `virtual`; allowed: `input`/`output` patterns, or `virtual: NAME`, not both".into(),
                 ),
                 None if !has_patterns => self.error(
                     &["surfaces", &i],
