@@ -14,25 +14,19 @@
 #[path = "../tests/support/jack.rs"]
 mod jack_harness;
 
+#[path = "support/daemon.rs"]
+mod support;
+
 use crossbeam_channel::{unbounded, Receiver, Sender};
-use rosc::{OscMessage, OscPacket, OscType};
 use std::net::UdpSocket;
-use std::process::{Child, Command, Stdio};
+use std::process::{Command, Stdio};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
+use support::{rss_kib, status, write_session, Daemon};
 
 const SR: f64 = 48_000.0;
 const TRACKS: usize = 8;
-
-struct Daemon(Child);
-
-impl Drop for Daemon {
-    fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-    }
-}
 
 /// What the bench client saw, in absolute JACK frames.
 enum Seen {
@@ -92,54 +86,6 @@ impl jack::ProcessHandler for Bench {
     }
 }
 
-fn encode(addr: &str) -> Vec<u8> {
-    rosc::encoder::encode(&OscPacket::Message(OscMessage {
-        addr: addr.into(),
-        args: vec![],
-    }))
-    .unwrap()
-}
-
-/// The daemon's `/status` counters.
-fn status(sock: &UdpSocket, to: &str) -> std::collections::BTreeMap<String, f64> {
-    fn flat(p: OscPacket, out: &mut Vec<OscMessage>) {
-        match p {
-            OscPacket::Message(m) => out.push(m),
-            OscPacket::Bundle(b) => b.content.into_iter().for_each(|p| flat(p, out)),
-        }
-    }
-    while sock.recv(&mut [0u8; 65536]).is_ok() {}
-    sock.send_to(&encode("/status"), to).unwrap();
-    let mut out = std::collections::BTreeMap::new();
-    let mut buf = vec![0u8; 65536];
-    while let Ok(n) = sock.recv(&mut buf) {
-        let mut msgs = Vec::new();
-        if let Ok((_, p)) = rosc::decoder::decode_udp(&buf[..n]) {
-            flat(p, &mut msgs);
-        }
-        for m in msgs {
-            if let (Some(name), Some(OscType::Double(v))) =
-                (m.addr.strip_prefix("/status/"), m.args.first())
-            {
-                out.insert(name.to_string(), *v);
-            }
-        }
-        if out.contains_key("osc/clients") {
-            break;
-        }
-    }
-    out
-}
-
-fn rss_kib(pid: u32) -> u64 {
-    std::fs::read_to_string(format!("/proc/{pid}/status"))
-        .unwrap()
-        .lines()
-        .find_map(|l| l.strip_prefix("VmRSS:"))
-        .and_then(|v| v.trim().trim_end_matches("kB").trim().parse().ok())
-        .unwrap()
-}
-
 fn ms(frames: u64) -> f64 {
     frames as f64 * 1000.0 / SR
 }
@@ -169,14 +115,7 @@ fn main() {
     std::env::set_var("JACK_DEFAULT_SERVER", &server.name);
 
     let dir = tempfile::tempdir().unwrap();
-    let session = dir.path().join("session");
-    std::fs::create_dir(&session).unwrap();
-    let mut yaml = String::from("sample_rate: 48000\ntracks:\n");
-    for t in 1..=TRACKS {
-        yaml += &format!("  - {{ name: T{t}, source: {{ input: {t} }} }}\n");
-    }
-    yaml += "mix:\n  track/1/gain: -144\n  track/1/pan: 0\n";
-    std::fs::write(session.join("session.yaml"), yaml).unwrap();
+    write_session(dir.path(), TRACKS, "mix:\n  track/1/gain: -144\n");
     std::fs::write(
         dir.path().join("box.yaml"),
         "name: Bench fader box\nstrips: 8\nbindings:\n  - { cc: [0, 1, 2, 3, 4, 5, 6, 7], target: \"track/{strip}/fader\", takeover: jump }\n",

@@ -10,84 +10,24 @@
 //! `cargo bench --bench osc_daemon`. The daemon runs the dummy audio backend
 //! (real-time paced, 128-frame blocks) with a 64-track session.
 
-use rosc::{OscMessage, OscPacket, OscType};
+#[path = "support/daemon.rs"]
+mod support;
+
+use rosc::OscType;
 use std::net::UdpSocket;
-use std::process::{Child, Command, Stdio};
+use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
+use support::{encode, messages, rss_kib, status, write_session, Daemon};
 
 const TRACKS: usize = 64;
 
-fn encode(addr: &str, args: Vec<OscType>) -> Vec<u8> {
-    rosc::encoder::encode(&OscPacket::Message(OscMessage {
-        addr: addr.into(),
-        args,
-    }))
-    .unwrap()
-}
-
-fn messages(bytes: &[u8]) -> Vec<OscMessage> {
-    fn flat(p: OscPacket, out: &mut Vec<OscMessage>) {
-        match p {
-            OscPacket::Message(m) => out.push(m),
-            OscPacket::Bundle(b) => b.content.into_iter().for_each(|p| flat(p, out)),
-        }
-    }
-    let mut out = Vec::new();
-    if let Ok((_, p)) = rosc::decoder::decode_udp(bytes) {
-        flat(p, &mut out);
-    }
-    out
-}
-
-struct Daemon(Child);
-
-impl Drop for Daemon {
-    fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-    }
-}
-
-fn rss_kib(pid: u32) -> u64 {
-    std::fs::read_to_string(format!("/proc/{pid}/status"))
-        .unwrap()
-        .lines()
-        .find_map(|l| l.strip_prefix("VmRSS:"))
-        .and_then(|v| v.trim().trim_end_matches("kB").trim().parse().ok())
-        .unwrap()
-}
-
-/// The daemon's `/status` counters.
-fn status(sock: &UdpSocket, to: &str) -> std::collections::BTreeMap<String, f64> {
-    while sock.recv(&mut [0u8; 65536]).is_ok() {}
-    sock.send_to(&encode("/status", vec![]), to).unwrap();
-    let mut out = std::collections::BTreeMap::new();
-    let mut buf = vec![0u8; 65536];
-    while let Ok(n) = sock.recv(&mut buf) {
-        for m in messages(&buf[..n]) {
-            if let (Some(name), Some(OscType::Double(v))) =
-                (m.addr.strip_prefix("/status/"), m.args.first())
-            {
-                out.insert(name.to_string(), *v);
-            }
-        }
-        if out.contains_key("osc/clients") {
-            break;
-        }
-    }
-    out
-}
-
 fn main() {
     let dir = tempfile::tempdir().unwrap();
-    let session = dir.path().join("session");
-    std::fs::create_dir(&session).unwrap();
-    let mut yaml = String::from("sample_rate: 48000\ntracks:\n");
-    for t in 1..=TRACKS {
-        yaml += &format!("  - {{ name: T{t}, source: {{ input: {t} }} }}\n");
-    }
-    yaml += "buses:\n  - { name: Verb, kind: fx, effect: reverb }\n  - { name: Echo, kind: fx, effect: delay }\n";
-    std::fs::write(session.join("session.yaml"), yaml).unwrap();
+    write_session(
+        dir.path(),
+        TRACKS,
+        "buses:\n  - { name: Verb, kind: fx, effect: reverb }\n  - { name: Echo, kind: fx, effect: delay }\n",
+    );
     let port = UdpSocket::bind("127.0.0.1:0")
         .unwrap()
         .local_addr()

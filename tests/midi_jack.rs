@@ -57,20 +57,28 @@ fn cc_of(fader: f32) -> u8 {
     (fader * 127.0).round() as u8
 }
 
+/// A JACK server, the daemon on a two-track session with the test box
+/// (`BOX`) on the ports of a device called `device`, and that device
+/// plugged in.
+fn box_rig(device: &str) -> (Server, Setup, MidiPeer, Daemon) {
+    let server = Server::start(256);
+    let s = setup_with(
+        "  - { name: Mic, source: { input: 1 } }\n  - { name: Spare, source: { input: 2 } }\n",
+        &format!("  - {{ mapping: box.yaml, input: \"{device}:out\", output: \"{device}:in\" }}\n"),
+        &[("box.yaml", BOX)],
+    );
+    let peer = MidiPeer::plug(device);
+    let daemon = Daemon::start(&s.config, Some(&server.name));
+    (server, s, peer, daemon)
+}
+
 #[test]
 fn a_fader_box_is_heard_and_shown_the_mix() {
     if !jackd_installed() || !osc_peer::available() {
         return;
     }
     let _serial = SERIAL.lock().unwrap_or_else(|e| e.into_inner());
-    let server = Server::start(256);
-    let s = setup_with(
-        "  - { name: Mic, source: { input: 1 } }\n  - { name: Spare, source: { input: 2 } }\n",
-        "  - { mapping: box.yaml, input: \"fbox:out\", output: \"fbox:in\" }\n",
-        &[("box.yaml", BOX)],
-    );
-    let device = MidiPeer::plug("fbox");
-    let daemon = Daemon::start(&s.config, Some(&server.name));
+    let (_server, s, device, daemon) = box_rig("fbox");
     let mut tester = connect(&daemon, Duration::from_secs(15));
     let centre = TONE_DB + CENTRE_DB;
     assert!(
@@ -194,14 +202,7 @@ fn mappings_reload_on_sighup_and_a_broken_one_changes_nothing() {
         return;
     }
     let _serial = SERIAL.lock().unwrap_or_else(|e| e.into_inner());
-    let server = Server::start(256);
-    let s = setup_with(
-        "  - { name: Mic, source: { input: 1 } }\n  - { name: Spare, source: { input: 2 } }\n",
-        "  - { mapping: box.yaml, input: \"rbox:out\", output: \"rbox:in\" }\n",
-        &[("box.yaml", BOX)],
-    );
-    let device = MidiPeer::plug("rbox");
-    let daemon = Daemon::start(&s.config, Some(&server.name));
+    let (_server, s, device, daemon) = box_rig("rbox");
     assert!(wait_for_connection("rbox:in", WAIT));
     let mut osc = osc_peer::Peer::start(s.port);
     let fader_is = |osc: &mut osc_peer::Peer, track: u8, cc: u8| {

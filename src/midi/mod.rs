@@ -13,6 +13,7 @@
 
 pub mod activity;
 pub mod calibration;
+pub mod feedback;
 pub mod learn;
 pub mod mackie;
 pub mod mapping;

@@ -13,9 +13,8 @@ use super::options::{Device, Options};
 use super::protocol::{self as p, RingMode, CELL, LINE, STRIPS};
 use crate::control::model::{Change, Key, Mix, Origin};
 use crate::control::MeterSnapshot;
-use crate::midi::activity::{ActivityTouch, RELEASE_AFTER};
 use crate::midi::calibration::Calibration;
-use crate::midi::pacing::Owed;
+use crate::midi::feedback::Feedback;
 use crate::midi::{Action, Input, Message, Outgoing, Surface, SurfaceStats, TransportAction};
 use crate::params::{fader_law, Owner, Param, ParamId, SendField, Spec};
 use crate::units::{Decibels, FaderPos};
@@ -65,8 +64,7 @@ pub struct Mackie {
     selected: Option<usize>,
     /// Fader touch by global strip; the master's last.
     touched: Vec<bool>,
-    activity: ActivityTouch,
-    owed: Owed<Control>,
+    io: Feedback<Control>,
     lcds: Vec<Lcd>,
     /// Until when a strip's lower cell shows the value just moved, and what.
     showing: Vec<Option<(Instant, ParamId)>>,
@@ -74,8 +72,6 @@ pub struct Mackie {
     meters: Vec<(u8, Option<Instant>)>,
     /// Global buttons held down (lit while held).
     held: Vec<u8>,
-    outbox: Vec<Outgoing>,
-    stats: SurfaceStats,
 }
 
 impl Mackie {
@@ -107,14 +103,11 @@ impl Mackie {
             vpot: VpotMode::Pan,
             selected: None,
             touched: vec![false; strips + 1],
-            activity: ActivityTouch::new(origin, RELEASE_AFTER),
-            owed: Owed::new(FEEDBACK_EVERY),
+            io: Feedback::new(origin, FEEDBACK_EVERY),
             lcds: (0..units).map(|_| Lcd::new()).collect(),
             showing: vec![None; strips],
             meters: vec![(0, None); strips],
             held: Vec::new(),
-            outbox: Vec::new(),
-            stats: SurfaceStats::default(),
         })
     }
 
@@ -161,8 +154,7 @@ impl Mackie {
     }
 
     fn emit(&mut self, unit: usize, bytes: Vec<u8>) {
-        self.stats.sent += 1;
-        self.outbox.push(Outgoing { unit, bytes });
+        self.io.emit(unit, bytes);
     }
 
     fn emit_message(&mut self, unit: usize, m: Message<'_>) {
@@ -173,21 +165,21 @@ impl Mackie {
     fn owe_unit(&mut self, unit: usize) {
         for n in 0..STRIPS {
             let g = unit * STRIPS + n;
-            self.owed.mark_now(Control::Fader(g));
-            self.owed.mark_now(Control::Ring(g));
+            self.io.owed.mark_now(Control::Fader(g));
+            self.io.owed.mark_now(Control::Ring(g));
             for base in [p::REC, p::SOLO, p::MUTE, p::SELECT] {
-                self.owed.mark_now(Control::Led(unit, base + n as u8));
+                self.io.owed.mark_now(Control::Led(unit, base + n as u8));
             }
         }
-        self.owed.mark_now(Control::Lcd(unit));
+        self.io.owed.mark_now(Control::Lcd(unit));
         if self.device == Device::Xtouch {
-            self.owed.mark_now(Control::Colours(unit));
+            self.io.owed.mark_now(Control::Colours(unit));
         }
         if unit == 0 {
-            self.owed.mark_now(Control::Master);
-            self.owed.mark_now(Control::Assignment);
+            self.io.owed.mark_now(Control::Master);
+            self.io.owed.mark_now(Control::Assignment);
             for note in global_leds() {
-                self.owed.mark_now(Control::Led(0, note));
+                self.io.owed.mark_now(Control::Led(0, note));
             }
         }
     }
@@ -195,20 +187,20 @@ impl Mackie {
     /// Owe every strip (the bank or the V-Pot assignment changed).
     fn owe_strips(&mut self) {
         for g in 0..self.strips() {
-            self.owed.mark_now(Control::Fader(g));
-            self.owed.mark_now(Control::Ring(g));
+            self.io.owed.mark_now(Control::Fader(g));
+            self.io.owed.mark_now(Control::Ring(g));
             let (unit, n) = (g / STRIPS, (g % STRIPS) as u8);
             for base in [p::REC, p::SOLO, p::MUTE, p::SELECT] {
-                self.owed.mark_now(Control::Led(unit, base + n));
+                self.io.owed.mark_now(Control::Led(unit, base + n));
             }
         }
         for u in 0..self.units {
-            self.owed.mark_now(Control::Lcd(u));
+            self.io.owed.mark_now(Control::Lcd(u));
             if self.device == Device::Xtouch {
-                self.owed.mark_now(Control::Colours(u));
+                self.io.owed.mark_now(Control::Colours(u));
             }
         }
-        self.owed.mark_now(Control::Assignment);
+        self.io.owed.mark_now(Control::Assignment);
     }
 
     /// Move the bank so that `first` is the first track shown (clamped to
@@ -225,7 +217,7 @@ impl Mackie {
                 }
             }
         }
-        self.activity.release_all(mix);
+        self.io.activity.release_all(mix);
         self.showing.iter_mut().for_each(|s| *s = None);
         self.bank = first;
         self.owe_strips();
@@ -277,7 +269,7 @@ impl Mackie {
         let touch_slot = strip.unwrap_or(self.strips());
         if !self.touched[touch_slot] {
             // A fader without touch sense: touched while it moves.
-            self.activity.moved(mix, id, now);
+            self.io.activity.moved(mix, id, now);
         }
         let db = fader_law::to_db(self.device_to_fader(value)).0;
         self.set(mix, id, db, input);
@@ -289,7 +281,7 @@ impl Mackie {
     /// Show a strip's moved value on its lower cell for a while.
     fn show(&mut self, strip: usize, id: ParamId, now: Instant) {
         self.showing[strip] = Some((now + VALUE_SHOWN, id));
-        self.owed.mark(Control::Lcd(strip / STRIPS));
+        self.io.owed.mark(Control::Lcd(strip / STRIPS));
     }
 
     fn touch(&mut self, mix: &mut Mix, strip: Option<usize>, on: bool) {
@@ -304,7 +296,7 @@ impl Mackie {
         self.touched[slot] = on;
         mix.touch(id, self.origin, on);
         if !on {
-            self.owed.mark_now(match strip {
+            self.io.owed.mark_now(match strip {
                 Some(g) => Control::Fader(g),
                 None => Control::Master,
             });
@@ -335,7 +327,8 @@ impl Mackie {
                 };
                 for s in [before, self.selected].into_iter().flatten() {
                     if let Some(g) = self.strip_of(s as u16) {
-                        self.owed
+                        self.io
+                            .owed
                             .mark(Control::Led(g / STRIPS, p::SELECT + (g % STRIPS) as u8));
                     }
                 }
@@ -345,7 +338,7 @@ impl Mackie {
                     self.set(mix, id, Spec::of(id.param).default, input);
                 }
             }
-            _ => self.stats.unmapped += 1,
+            _ => self.io.stats.unmapped += 1,
         }
     }
 
@@ -398,7 +391,7 @@ impl Mackie {
                 Some(Action::AutomationMode(mode.to_string()))
             }
             _ => {
-                self.stats.unmapped += 1;
+                self.io.stats.unmapped += 1;
                 return;
             }
         };
@@ -417,7 +410,7 @@ impl Mackie {
             return;
         };
         let Some(v) = mix.get(id) else { return };
-        self.activity.moved(mix, id, now);
+        self.io.activity.moved(mix, id, now);
         let next = match self.vpot {
             VpotMode::Pan => v + ticks as f32 * PAN_STEP,
             VpotMode::Send(_) => {
@@ -426,7 +419,7 @@ impl Mackie {
             }
         };
         self.set(mix, id, next, input);
-        self.owed.mark(Control::Ring(strip));
+        self.io.owed.mark(Control::Ring(strip));
         self.show(strip, id, now);
     }
 
@@ -435,7 +428,7 @@ impl Mackie {
         match c {
             Control::Fader(g) => {
                 let id = self.track(g).map(|t| ParamId::track(t, Param::Gain));
-                if self.touched[g] || id.is_some_and(|id| self.activity.holds(id)) {
+                if self.touched[g] || id.is_some_and(|id| self.io.activity.holds(id)) {
                     return;
                 }
                 let v = match self.track(g) {
@@ -450,7 +443,7 @@ impl Mackie {
                 self.emit_message(g / STRIPS, m);
             }
             Control::Master => {
-                let held = self.activity.holds(ParamId::master(Param::Gain));
+                let held = self.io.activity.holds(ParamId::master(Param::Gain));
                 if self.touched[self.strips()] || held {
                     return;
                 }
@@ -606,14 +599,14 @@ impl Surface for Mackie {
     }
 
     fn receive(&mut self, mix: &mut Mix, unit: usize, bytes: &[u8], now: Instant) -> Input {
-        self.stats.received += 1;
+        self.io.stats.received += 1;
         let mut input = Input::default();
         let Ok(m) = Message::decode(bytes) else {
-            self.stats.malformed += 1;
+            self.io.stats.malformed += 1;
             return input;
         };
         if unit >= self.units {
-            self.stats.unmapped += 1;
+            self.io.stats.unmapped += 1;
             return input;
         }
         match m {
@@ -650,10 +643,10 @@ impl Surface for Mackie {
                             self.held.retain(|h| *h != n);
                         }
                         if global_leds().contains(&n) {
-                            self.owed.mark(Control::Led(0, n));
+                            self.io.owed.mark(Control::Led(0, n));
                         }
                     }
-                    _ => self.stats.unmapped += 1,
+                    _ => self.io.stats.unmapped += 1,
                 }
             }
             Message::ControlChange {
@@ -665,7 +658,7 @@ impl Surface for Mackie {
             Message::SysEx(body) if p::is_device_reply(body) => {
                 log::debug!("{}: unit {} answered the device query", self.name, unit + 1);
             }
-            _ => self.stats.unmapped += 1,
+            _ => self.io.stats.unmapped += 1,
         }
         input
     }
@@ -711,7 +704,7 @@ impl Surface for Mackie {
                     let own = c.origin == self.origin;
                     match id.owner {
                         Owner::Master if id.param == Param::Gain && !own => {
-                            self.owed.mark(Control::Master)
+                            self.io.owed.mark(Control::Master)
                         }
                         Owner::Track(t) => {
                             let Some(g) = self.strip_of(t) else { continue };
@@ -719,17 +712,17 @@ impl Surface for Mackie {
                             let n = (g % STRIPS) as u8;
                             match id.param {
                                 // Our own fader moves were echoed already.
-                                Param::Gain if !own => self.owed.mark(Control::Fader(g)),
-                                Param::Mute => self.owed.mark(Control::Led(unit, p::MUTE + n)),
-                                Param::Solo => self.owed.mark(Control::Led(unit, p::SOLO + n)),
+                                Param::Gain if !own => self.io.owed.mark(Control::Fader(g)),
+                                Param::Mute => self.io.owed.mark(Control::Led(unit, p::MUTE + n)),
+                                Param::Solo => self.io.owed.mark(Control::Led(unit, p::SOLO + n)),
                                 _ if Some(id) == self.vpot_param(g) => {
-                                    self.owed.mark(Control::Ring(g));
-                                    self.owed.mark(Control::Lcd(unit));
+                                    self.io.owed.mark(Control::Ring(g));
+                                    self.io.owed.mark(Control::Lcd(unit));
                                 }
                                 _ => {}
                             }
                             if self.showing[g].is_some_and(|(_, s)| s == id) {
-                                self.owed.mark(Control::Lcd(unit));
+                                self.io.owed.mark(Control::Lcd(unit));
                             }
                         }
                         _ => {}
@@ -737,7 +730,7 @@ impl Surface for Mackie {
                 }
                 Key::Name(Owner::Track(t)) => {
                     if let Some(g) = self.strip_of(t) {
-                        self.owed.mark(Control::Lcd(g / STRIPS));
+                        self.io.owed.mark(Control::Lcd(g / STRIPS));
                     }
                 }
                 Key::Name(_) => {}
@@ -771,13 +764,13 @@ impl Surface for Mackie {
     }
 
     fn poll(&mut self, mix: &mut Mix, now: Instant) -> Input {
-        for id in self.activity.expire(mix, now) {
+        for id in self.io.activity.expire(mix, now) {
             // The control rests: show it the console's value once.
             match id.owner {
-                Owner::Master => self.owed.mark_now(Control::Master),
+                Owner::Master => self.io.owed.mark_now(Control::Master),
                 Owner::Track(t) => {
                     if let Some(g) = self.strip_of(t) {
-                        self.owed.mark_now(if id.param == Param::Gain {
+                        self.io.owed.mark_now(if id.param == Param::Gain {
                             Control::Fader(g)
                         } else {
                             Control::Ring(g)
@@ -790,31 +783,27 @@ impl Surface for Mackie {
         for g in 0..self.showing.len() {
             if self.showing[g].is_some_and(|(until, _)| now >= until) {
                 self.showing[g] = None;
-                self.owed.mark(Control::Lcd(g / STRIPS));
+                self.io.owed.mark(Control::Lcd(g / STRIPS));
             }
         }
-        for c in self.owed.take_due(now) {
+        for c in self.io.owed.take_due(now) {
             self.render(mix, c, now);
         }
-        self.owed.prune(now);
+        self.io.owed.prune(now);
         Input::default()
     }
 
     fn next_due(&self) -> Option<Instant> {
         let shows = self.showing.iter().flatten().map(|(t, _)| *t);
-        [self.owed.next_due(), self.activity.next_due()]
-            .into_iter()
-            .flatten()
-            .chain(shows)
-            .min()
+        self.io.next_due().into_iter().chain(shows).min()
     }
 
     fn take_outbox(&mut self) -> Vec<Outgoing> {
-        std::mem::take(&mut self.outbox)
+        self.io.take()
     }
 
     fn stats(&self) -> SurfaceStats {
-        self.stats
+        self.io.stats
     }
 }
 

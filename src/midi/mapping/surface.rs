@@ -10,9 +10,8 @@ use super::binding::*;
 use super::takeover::Catch;
 use crate::control::model::{Change, Key, Mix, Origin};
 use crate::control::MeterSnapshot;
-use crate::midi::activity::{ActivityTouch, RELEASE_AFTER};
+use crate::midi::feedback::Feedback;
 use crate::midi::message::{join14, split14};
-use crate::midi::pacing::Owed;
 use crate::midi::{Input, Message, Outgoing, Surface, SurfaceStats};
 use crate::params::{ParamId, ParamRef};
 use std::collections::BTreeMap;
@@ -39,11 +38,8 @@ pub struct GenericSurface {
     bank: usize,
     shift: bool,
     catches: BTreeMap<Slot, Catch>,
-    activity: ActivityTouch,
-    owed: Owed<Slot>,
+    io: Feedback<Slot>,
     assembly: Assembly,
-    outbox: Vec<Outgoing>,
-    stats: SurfaceStats,
 }
 
 /// A control's reading from one message.
@@ -66,11 +62,8 @@ impl GenericSurface {
             bank: 0,
             shift: false,
             catches: BTreeMap::new(),
-            activity: ActivityTouch::new(origin, RELEASE_AFTER),
-            owed: Owed::new(FEEDBACK_EVERY),
+            io: Feedback::new(origin, FEEDBACK_EVERY),
             assembly: Assembly::default(),
-            outbox: Vec::new(),
-            stats: SurfaceStats::default(),
         }
     }
 
@@ -278,7 +271,7 @@ impl GenericSurface {
         let kind = b.kind;
         let plain = scale.to_plain(next);
         if !matches!(kind, Kind::Note | Kind::Program) && b.mode.is_none() {
-            self.activity.moved(mix, target.id, now);
+            self.io.activity.moved(mix, target.id, now);
         }
         if mix.set(target.id, plain).is_some() {
             input.changes.push(Change {
@@ -317,7 +310,7 @@ impl GenericSurface {
         if to != self.bank {
             self.bank = to;
             self.catches.clear();
-            self.activity.release_all(mix);
+            self.io.activity.release_all(mix);
             self.owe_all();
         }
     }
@@ -325,7 +318,7 @@ impl GenericSurface {
     fn owe_all(&mut self) {
         for (i, b) in self.mapping.bindings.iter().enumerate() {
             for s in 0..b.controls.len() {
-                self.owed.mark_now((i, s));
+                self.io.owed.mark_now((i, s));
             }
         }
     }
@@ -354,7 +347,7 @@ impl GenericSurface {
             Some(t) => match mix.get(t.id) {
                 // An absolute control being moved is not fought; an
                 // encoder's ring always shows where the value is.
-                Some(v) if b.encoder.is_some() || !self.activity.holds(t.id) => {
+                Some(v) if b.encoder.is_some() || !self.io.activity.holds(t.id) => {
                     b.scale(t).to_position(v)
                 }
                 _ => return,
@@ -401,11 +394,7 @@ impl GenericSurface {
             Kind::Program => vec![],
         };
         for m in messages {
-            self.stats.sent += 1;
-            self.outbox.push(Outgoing {
-                unit: 0,
-                bytes: m.to_bytes(),
-            });
+            self.io.emit(0, m.to_bytes());
         }
     }
 }
@@ -430,10 +419,10 @@ impl Surface for GenericSurface {
     }
 
     fn receive(&mut self, mix: &mut Mix, _unit: usize, bytes: &[u8], now: Instant) -> Input {
-        self.stats.received += 1;
+        self.io.stats.received += 1;
         let mut input = Input::default();
         let Ok(m) = Message::decode(bytes) else {
-            self.stats.malformed += 1;
+            self.io.stats.malformed += 1;
             return input;
         };
         // NRPN parameter selection (and a 7-bit NRPN's unused data LSB) is
@@ -453,7 +442,7 @@ impl Surface for GenericSurface {
         match self.route(m) {
             Some((slot, reading)) => self.apply(mix, slot, reading, now, &mut input),
             None if part => {}
-            None => self.stats.unmapped += 1,
+            None => self.io.stats.unmapped += 1,
         }
         input
     }
@@ -463,7 +452,7 @@ impl Surface for GenericSurface {
     }
 
     fn disconnected(&mut self, mix: &mut Mix, _unit: usize) {
-        self.activity.release_all(mix);
+        self.io.activity.release_all(mix);
         self.shift = false;
     }
 
@@ -481,7 +470,7 @@ impl Surface for GenericSurface {
                 if !own {
                     self.catches.entry(slot).or_default().lose();
                 }
-                self.owed.mark(slot);
+                self.io.owed.mark(slot);
             }
         }
     }
@@ -489,31 +478,28 @@ impl Surface for GenericSurface {
     fn meters(&mut self, _meters: &MeterSnapshot) {}
 
     fn poll(&mut self, mix: &mut Mix, now: Instant) -> Input {
-        for id in self.activity.expire(mix, now) {
+        for id in self.io.activity.expire(mix, now) {
             for slot in self.slots_of(id) {
-                self.owed.mark_now(slot);
+                self.io.owed.mark_now(slot);
             }
         }
-        for slot in self.owed.take_due(now) {
+        for slot in self.io.owed.take_due(now) {
             self.render(mix, slot);
         }
-        self.owed.prune(now);
+        self.io.owed.prune(now);
         Input::default()
     }
 
     fn next_due(&self) -> Option<Instant> {
-        [self.owed.next_due(), self.activity.next_due()]
-            .into_iter()
-            .flatten()
-            .min()
+        self.io.next_due()
     }
 
     fn take_outbox(&mut self) -> Vec<Outgoing> {
-        std::mem::take(&mut self.outbox)
+        self.io.take()
     }
 
     fn stats(&self) -> SurfaceStats {
-        self.stats
+        self.io.stats
     }
 }
 
