@@ -79,3 +79,30 @@ fn an_unknown_mapping_name_lists_the_shipped_ones() {
     assert!(err.contains("korg-nanokontrol3"), "{err}");
     assert!(err.contains("korg-nanokontrol2"), "{err}");
 }
+
+/// With no MIDI system (no JACK server for a `jack-midi` build, no ALSA
+/// sequencer otherwise) the daemon says so once and runs on.
+#[test]
+fn without_midi_the_daemon_says_so_once_and_runs_on() {
+    let dir = tempfile::tempdir().unwrap();
+    let config = config(dir.path(), GOOD);
+    let mut child = Command::new(env!("CARGO_BIN_EXE_mixbridge"))
+        .args(["run", "--config", &config])
+        .env("JACK_DEFAULT_SERVER", "mixbridge-no-such-server")
+        .env("JACK_NO_START_SERVER", "1")
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    std::thread::sleep(std::time::Duration::from_millis(3500));
+    let running = child.try_wait().unwrap().is_none();
+    // SAFETY: kill(2) on our own child.
+    unsafe { libc::kill(child.id() as libc::pid_t, libc::SIGTERM) };
+    let out = child.wait_with_output().unwrap();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(running, "the daemon stopped: {err}");
+    assert!(out.status.success(), "{err}");
+    if std::path::Path::new("/dev/snd/seq").exists() && !cfg!(feature = "jack-midi") {
+        return; // This machine has ALSA MIDI: nothing to report.
+    }
+    assert_eq!(err.matches("MIDI: not available").count(), 1, "{err}");
+}
