@@ -1,6 +1,6 @@
 //! The Mackie Control protocol (MCU, X-Touch, extenders, Icon-class
 //! devices in Mackie mode): the device's bytes in [`protocol`], its
-//! scribble strips in [`display`], the surface itself in [`surface`].
+//! scribble strips in `display`, the surface itself in [`Mackie`].
 
 mod display;
 mod options;
