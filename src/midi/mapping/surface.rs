@@ -34,7 +34,6 @@ pub struct GenericSurface {
     mapping: Mapping,
     origin: Origin,
     registry: crate::params::Registry,
-    tracks: usize,
     bank: usize,
     shift: bool,
     catches: BTreeMap<Slot, Catch>,
@@ -56,7 +55,6 @@ impl GenericSurface {
     pub fn new(mapping: Mapping, origin: Origin, mix: &Mix) -> GenericSurface {
         GenericSurface {
             registry: mix.registry().clone(),
-            tracks: mix.registry().layout().tracks,
             mapping,
             origin,
             bank: 0,
@@ -67,6 +65,10 @@ impl GenericSurface {
         }
     }
 
+    fn tracks(&self) -> usize {
+        self.registry.layout().tracks
+    }
+
     /// The parameter a control moves in the current bank, if it exists.
     fn target(&self, (b, strip): Slot) -> Option<ParamRef> {
         let binding = &self.mapping.bindings[b];
@@ -75,11 +77,7 @@ impl GenericSurface {
         } else {
             0
         };
-        let path = binding.path(track)?;
-        if binding.per_strip() && track >= self.tracks && path.contains("track/") {
-            return None;
-        }
-        self.registry.resolve(&path).ok()
+        self.registry.resolve(&binding.path(track)?).ok()
     }
 
     /// Whether a binding listens now: its layer is the current one (the
@@ -296,7 +294,7 @@ impl GenericSurface {
         let bank = self.bank as isize;
         let to = match a {
             BindAction::BankLeft => bank - strips,
-            BindAction::BankRight if bank + strips < self.tracks as isize => bank + strips,
+            BindAction::BankRight if bank + strips < self.tracks() as isize => bank + strips,
             BindAction::BankRight => bank,
             BindAction::StripLeft => bank - 1,
             BindAction::StripRight => bank + 1,
@@ -306,7 +304,7 @@ impl GenericSurface {
             }
             BindAction::Shift => return,
         };
-        let to = to.clamp(0, self.tracks.saturating_sub(1) as isize) as usize;
+        let to = to.clamp(0, self.tracks().saturating_sub(1) as isize) as usize;
         if to != self.bank {
             self.bank = to;
             self.catches.clear();
