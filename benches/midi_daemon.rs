@@ -182,19 +182,16 @@ fn main() {
         format!("cpal_client_{pid}_in:in_0"),
         format!("cpal_client_{pid}_out:out_0"),
     );
-    loop {
-        let c = client.as_client();
-        if c.connect_ports_by_name("bench:tone", &cin).is_ok()
-            && c.connect_ports_by_name(&cout, "bench:listen").is_ok()
-        {
-            break;
-        }
+    let c = client.as_client();
+    while c.port_by_name(&cin).is_none() || c.port_by_name(&cout).is_none() {
         assert!(
             t.elapsed() < Duration::from_secs(20),
             "the daemon's audio ports never appeared"
         );
         std::thread::sleep(Duration::from_millis(100));
     }
+    c.connect_ports_by_name("bench:tone", &cin).unwrap();
+    c.connect_ports_by_name(&cout, "bench:listen").unwrap();
     let osc = UdpSocket::bind("127.0.0.1:0").unwrap();
     osc.set_read_timeout(Some(Duration::from_millis(500)))
         .unwrap();
