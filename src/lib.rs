@@ -2,8 +2,10 @@
 //!
 //! See `ARCHITECTURE.md` for the map of the code and its invariants.
 
+pub mod atomic_file;
 pub mod audio;
 pub mod audio_file;
+pub mod automation;
 pub mod cli;
 pub mod config;
 pub mod control;
@@ -14,8 +16,10 @@ pub mod osc;
 pub mod params;
 pub mod render;
 pub mod report;
+pub mod scenes;
 pub mod service;
 pub mod session;
 pub mod state;
+pub mod transport;
 pub mod units;
 pub mod yaml;

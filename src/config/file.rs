@@ -24,6 +24,16 @@ pub(super) struct ConfigFile {
     pub osc: OscFile,
     #[serde(default)]
     pub surfaces: Vec<SurfaceFile>,
+    #[serde(default)]
+    pub automation: AutomationFile,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(super) struct AutomationFile {
+    pub release_after_ms: Option<f64>,
+    pub glide_ms: Option<f64>,
+    pub tolerance: Option<f64>,
 }
 
 #[derive(Debug, Default, Deserialize)]

@@ -67,6 +67,8 @@ pub struct Config {
     pub routing: Routing,
     pub osc: OscConfig,
     pub surfaces: Vec<SurfaceConfig>,
+    /// Touch release, glide back and thinning of automation.
+    pub automation: crate::automation::Settings,
     /// Where each value was written, for problems found later (against a
     /// session); `None` for the built-in defaults.
     pub origin: Option<Origin>,
@@ -115,6 +117,11 @@ pub struct OscConfig {
     /// How long a `/subscribe` lasts without renewal; 10 s by default.
     pub subscription_timeout: Duration,
 }
+
+/// `automation.release_after_ms` and `automation.glide_ms` a config may set.
+pub const AUTOMATION_MS: std::ops::RangeInclusive<f64> = 0.0..=10_000.0;
+/// `automation.tolerance` a config may set (a fraction of a control's travel).
+pub const AUTOMATION_TOLERANCE: std::ops::RangeInclusive<f64> = 0.0..=0.05;
 
 /// Subscription timeouts a config may set, in seconds.
 pub const SUBSCRIPTION_TIMEOUTS: std::ops::RangeInclusive<f64> = 1.0..=3600.0;
@@ -226,6 +233,7 @@ impl Config {
             routing: Routing::default(),
             osc: OscConfig::default(),
             surfaces: Vec::new(),
+            automation: crate::automation::Settings::default(),
             origin: None,
         }
     }

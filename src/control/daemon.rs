@@ -7,17 +7,22 @@
 //! lost device. Every change goes model → engine; the model is saved to the
 //! state directory and restored at start.
 
+use super::desk::{self, Desk, TransportView};
 use super::model::{session_names, Change, Key, Mix, Origin};
+use super::request::Request;
 use super::surfaces::{self, MidiSurfaces};
 use crate::audio::{self, AudioEvent, AudioSpec, Running};
 use crate::config::{Config, Wiring};
 use crate::engine::{self, EngineHandle, Topology};
 use crate::midi::open::Opened;
-use crate::midi::{Action, Input};
+use crate::midi::{Action, Input, TransportAction};
 use crate::osc::{self, Datagram, OscStats};
+use crate::params::AutomationMode;
+use crate::render::FileSources;
 use crate::service::{self, Notifier, Signal, Watchdog};
-use crate::session::{Session, Source};
+use crate::session::Session;
 use crate::state::{Debounce, LoadOutcome, MixState, StateStore};
+use crate::transport;
 use crossbeam_channel::{at, bounded, never, select, tick, Receiver, Sender};
 use std::net::UdpSocket;
 use std::path::{Path, PathBuf};
@@ -61,8 +66,14 @@ pub struct Daemon {
     watchdog: Watchdog,
     osc: Option<OscServer>,
     midi: Option<MidiSurfaces>,
-    /// Action kinds already said to be unavailable (said once each).
-    said_unavailable: std::collections::BTreeSet<&'static str>,
+    /// The transport, automation and scenes.
+    desk: Desk,
+    /// The session's file sources, at the rate the engine runs.
+    sources: FileSources,
+    sources_rate: u32,
+    next_desk: Instant,
+    /// The transport as surfaces were last told, and when.
+    told: Option<(TransportView, Instant)>,
     next_meters: Instant,
     last_status: String,
     /// A rate the audio server imposed, overriding the session's.
@@ -126,32 +137,25 @@ impl Daemon {
             session.tracks.len(),
             session.buses.len()
         );
-        let file_tracks: Vec<&str> = session
-            .tracks
-            .iter()
-            .zip(&wiring.tracks)
-            .filter(|(t, inputs)| inputs.is_empty() && matches!(t.source, Source::File(_)))
-            .map(|(t, _)| t.name.as_str())
-            .collect();
-        if !file_tracks.is_empty() {
-            log::info!(
-                "file-sourced tracks are silent live until transport playback: {}",
-                file_tracks.join(", ")
-            );
-        }
         let mut mix = Mix::from_session(&session);
         let store = StateStore::new(&config.state_dir);
         log::info!("state: {}", config.state_dir.display());
         restore(&mut mix, &store, &session);
         let opened = surfaces::load(&config.surfaces, config.file.as_deref(), &mix)?;
+        let desk = Desk::load(&session, &mix, config.automation)?;
+        let sources = load_sources(&session, session.sample_rate);
 
         // Replaced by the engine of the first audio start.
-        let (_, handle) = engine::new(topology(&session, &wiring), &[]);
+        let (_, handle) = engine::new(topology(&session, &wiring, &sources), &[]);
         let (audio_tx, audio_rx) = bounded(16);
         let mut d = Daemon {
             osc: None,
             midi: None,
-            said_unavailable: Default::default(),
+            desk,
+            sources_rate: session.sample_rate,
+            sources,
+            next_desk: Instant::now(),
+            told: None,
             next_meters: Instant::now(),
             config_path,
             session,
@@ -206,8 +210,29 @@ impl Daemon {
     fn engine_topology(&self) -> Topology {
         Topology {
             sample_rate: self.sample_rate() as f32,
-            ..topology(&self.session, &self.wiring)
+            ..topology(&self.session, &self.wiring, &self.sources)
         }
+    }
+
+    /// Decode the file sources again if the engine's rate changed.
+    fn ensure_sources(&mut self) {
+        if self.sources_rate != self.sample_rate() {
+            self.sources = load_sources(&self.session, self.sample_rate());
+            self.sources_rate = self.sample_rate();
+        }
+    }
+
+    /// A new engine handle: file sources, lanes and the transport's state
+    /// (where the old engine was left) go to it.
+    fn attach(&mut self, handle: Option<EngineHandle>) {
+        let at = self.handle.clock().read();
+        if let Some(h) = handle {
+            self.handle = h;
+        }
+        self.handle
+            .set_media(self.sources.media(self.wiring.inputs_used()));
+        let rate = self.sample_rate();
+        self.desk.attach(rate, at, &self.mix, &mut self.handle);
     }
 
     /// Build a fresh engine at the model's values and start the backend on it.
@@ -219,8 +244,9 @@ impl Daemon {
                 self.config.audio.sample_rate
             );
         }
+        self.ensure_sources();
         let (engine, handle) = engine::new(self.engine_topology(), &self.mix.values());
-        self.handle = handle;
+        self.attach(Some(handle));
         match audio::start(&self.audio_spec(), engine, self.audio_tx.clone()) {
             Ok(running) if running.info.sample_rate != self.sample_rate() => {
                 // The server runs at another rate (JACK, PipeWire): every
@@ -345,7 +371,7 @@ impl Daemon {
             ]
             .into_iter()
             .flatten()
-            .fold(self.next_meters, Instant::min);
+            .fold(self.next_meters.min(self.next_desk), Instant::min);
             select! {
                 recv(signals) -> s => match s {
                     Ok(Signal::Terminate) | Err(_) => break,
@@ -378,23 +404,45 @@ impl Daemon {
         let changes = o
             .server
             .receive(&mut self.mix, d.from, &d.bytes, Instant::now());
+        let requests = o.server.take_requests();
         o.send();
         self.commit(&changes);
+        for (from, r) in requests {
+            let what = format!("{r:?}");
+            let done = self
+                .desk
+                .request(r, &mut self.mix, &mut self.handle, Instant::now());
+            if let Some(o) = &mut self.osc {
+                let error = done.error.map(|e| (what.as_str(), e));
+                o.server.answer_request(from, &done.answers, error);
+                o.send();
+            }
+            self.commit(&done.changes);
+            self.next_desk = Instant::now();
+        }
     }
 
-    /// Send applied changes on: to the engine, the state file and every surface.
+    /// Send applied changes on: to the engine, the state file, automation
+    /// and every surface. Automation playback is already in the engine and
+    /// is not mix state: it goes to the surfaces only.
     fn commit(&mut self, changes: &[Change]) {
         if changes.is_empty() {
             return;
         }
-        for c in changes {
+        let now = Instant::now();
+        let mut made = false;
+        for c in changes.iter().filter(|c| c.origin != Origin::Automation) {
+            made = true;
             if let Key::Param(id) = c.key {
                 if let Some(v) = self.mix.get(id) {
                     self.handle.set(id, v);
                 }
             }
         }
-        self.debounce.mark(Instant::now());
+        if made {
+            self.debounce.mark(now);
+            self.desk.moved(&self.mix, &mut self.handle, changes, now);
+        }
         if let Some(o) = &mut self.osc {
             o.server.changed(changes);
         }
@@ -408,22 +456,53 @@ impl Daemon {
     fn apply(&mut self, input: Input) {
         self.commit(&input.changes);
         for a in input.actions {
-            let kind = match a {
-                Action::Transport(_) => "transport",
-                Action::AutomationMode(_) => "automation modes",
-                Action::Scene { .. } => "scenes",
+            let Some(r) = request_of(&a) else {
+                log::warn!("surface asked for {a:?}: no such automation mode");
+                continue;
             };
-            // The transport, automation and scenes are not built yet.
-            if self.said_unavailable.insert(kind) {
-                log::warn!(
-                    "surface asked for {a:?}: {kind} are not available in this version; ignored"
-                );
+            let done = self
+                .desk
+                .request(r, &mut self.mix, &mut self.handle, Instant::now());
+            if let Some(e) = done.error {
+                log::info!("surface asked for {a:?}: {e}");
+            }
+            self.commit(&done.changes);
+            self.next_desk = Instant::now();
+        }
+    }
+
+    /// Automation playback and scene fades that are due; the transport to
+    /// every surface when it changed, and its position while it plays.
+    fn serve_desk(&mut self, now: Instant) {
+        if now < self.next_desk {
+            return;
+        }
+        let changes = self.desk.tick(&mut self.mix, &mut self.handle, now);
+        self.commit(&changes);
+        let view = self.desk.view(&self.mix, &mut self.handle, now);
+        let due = match &self.told {
+            None => true,
+            Some((told, at)) => {
+                !told.same_state(&view)
+                    || (view.playing && now >= *at + desk::POSITION_EVERY)
+                    || (!view.playing && told.seconds != view.seconds)
+            }
+        };
+        if due {
+            self.told = Some((view, now));
+            if let Some(o) = &mut self.osc {
+                o.server.broadcast(&desk::position_answers(&view));
+            }
+            if let Some(m) = &mut self.midi {
+                m.transport(&view);
             }
         }
+        self.next_desk = self.desk.next_due(view.playing, now);
     }
 
     /// Meters and feedback that are due.
     fn serve_surfaces(&mut self, now: Instant) {
+        self.serve_desk(now);
         if now >= self.next_meters {
             let snapshot = self.handle.meters().take();
             if let Some(o) = &mut self.osc {
@@ -475,6 +554,21 @@ impl Daemon {
                 (0, true)
             }
         };
+        let clock = self.handle.clock().read();
+        let report = self.desk.automation.last_report();
+        let desk_status = [
+            ("transport/playing", f64::from(u8::from(clock.playing))),
+            (
+                "transport/position",
+                clock.position as f64 / f64::from(self.sample_rate()),
+            ),
+            (
+                "automation/lanes",
+                self.desk.automation.lanes().len() as f64,
+            ),
+            ("automation/last_pass_recorded", report.recorded as f64),
+            ("automation/last_pass_kept", report.kept as f64),
+        ];
         if let Some(o) = &mut self.osc {
             let audio = match &self.audio {
                 AudioState::Running(r) => Some(r.stats.snapshot()),
@@ -490,6 +584,7 @@ impl Daemon {
                     ("audio/xruns", audio.as_ref().map_or(0, |a| a.xruns) as f64),
                 ]
                 .into_iter()
+                .chain(desk_status)
                 .chain(midi_status(self.midi.as_ref()))
                 .collect(),
             );
@@ -552,9 +647,12 @@ impl Daemon {
         let loaded = Config::load(self.config_path.as_deref()).and_then(|c| {
             let s = Session::load(&c.session)?;
             let w = c.wiring(&s)?;
-            // Mappings are checked against the new session before anything applies.
-            surfaces::load(&c.surfaces, c.file.as_deref(), &Mix::from_session(&s))?;
-            Ok((c, s, w))
+            // Mappings, lanes, scenes and markers are checked against the
+            // new session before anything applies.
+            let mix = Mix::from_session(&s);
+            surfaces::load(&c.surfaces, c.file.as_deref(), &mix)?;
+            let desk = Desk::load(&s, &mix, c.automation)?;
+            Ok((c, s, w, desk))
         });
         match loaded {
             Err(errors) => {
@@ -563,20 +661,27 @@ impl Daemon {
                 }
                 log::error!("reload failed; still running on the previous config and session");
             }
-            Ok((config, session, wiring)) => self.apply_reload(config, session, wiring),
+            Ok((config, session, wiring, desk)) => self.apply_reload(config, session, wiring, desk),
         }
         if self.ready {
             self.notifier.ready();
         }
     }
 
-    fn apply_reload(&mut self, config: Config, session: Session, wiring: Wiring) {
+    fn apply_reload(&mut self, config: Config, session: Session, wiring: Wiring, desk: Desk) {
         let audio_changed = config.audio != self.config.audio
             || session.sample_rate != self.session.sample_rate
             || wiring != self.wiring;
         let osc_changed = config.osc != self.config.osc;
-        let new_topology = topology(&session, &wiring);
-        if new_topology != topology(&self.session, &self.wiring) {
+        // What is being written is saved before the lanes are read again.
+        self.desk.finish(&self.mix, &mut self.handle);
+        self.desk = desk;
+        let sources = load_sources(&session, self.sample_rate());
+        let new_topology = topology(&session, &wiring, &sources);
+        let old_topology = topology(&self.session, &self.wiring, &self.sources);
+        self.sources = sources;
+        self.sources_rate = self.sample_rate();
+        if new_topology != old_topology {
             // New structure: a new model at the new session's values, with
             // every live value that still exists carried over.
             let live = self.mix.by_path();
@@ -605,6 +710,7 @@ impl Daemon {
         self.wiring = wiring;
         self.session = session;
         self.config = config;
+        self.attach(None);
         if audio_changed {
             self.imposed_rate = None;
             log::info!("reload: audio settings changed; restarting the audio device");
@@ -627,6 +733,7 @@ impl Daemon {
     fn shutdown(&mut self) {
         self.notifier.stopping();
         log::info!("stopping: saving state");
+        self.desk.finish(&self.mix, &mut self.handle);
         self.save();
         self.audio = AudioState::Down {
             since: Instant::now(),
@@ -770,11 +877,70 @@ fn log_set_aside(set_aside: &[crate::state::SetAside]) {
     }
 }
 
-/// The engine topology of a session wired to this machine.
-pub fn topology(session: &Session, wiring: &Wiring) -> Topology {
+/// The engine topology of a session wired to this machine: tracks read
+/// their interface inputs, or else their files, which are engine inputs
+/// after the interface's.
+pub fn topology(session: &Session, wiring: &Wiring, files: &FileSources) -> Topology {
+    let first = wiring.inputs_used();
     session.topology(|i| {
         let chs = wiring.tracks.get(i).map(Vec::as_slice).unwrap_or(&[]);
+        if chs.is_empty() {
+            let file = files.tracks.get(i).copied().unwrap_or([None, None]);
+            return file.map(|c| c.map(|c| first + c));
+        }
         let ch = |k: usize| chs.get(k).map(|&c| usize::from(c) - 1);
         [ch(0), ch(1)]
+    })
+}
+
+/// The session's file sources at `rate`; a file that cannot be read is
+/// said once and its track stays silent (the console keeps running).
+fn load_sources(session: &Session, rate: u32) -> FileSources {
+    match FileSources::load(session, rate) {
+        Ok(s) => {
+            if !s.channels.is_empty() {
+                log::info!(
+                    "file sources: {} channels, {:.1} s, play with the transport",
+                    s.channels.len(),
+                    s.longest() as f64 / f64::from(rate.max(1))
+                );
+            }
+            s
+        }
+        Err(e) => {
+            log::error!("file sources: {e}; file-sourced tracks stay silent");
+            FileSources {
+                tracks: vec![[None, None]; session.tracks.len()],
+                channels: Vec::new(),
+            }
+        }
+    }
+}
+
+/// What a MIDI surface's action asks of the desk.
+fn request_of(a: &Action) -> Option<Request> {
+    use transport::Request as T;
+    Some(match a {
+        Action::Transport(t) => Request::Transport(match t {
+            TransportAction::Play => T::Play,
+            TransportAction::Stop => T::Stop,
+            TransportAction::Record => T::Record(None),
+            TransportAction::Rewind => T::Rewind,
+            TransportAction::FastForward => T::FastForward,
+            TransportAction::Loop => T::Looping(None),
+            TransportAction::PreviousMarker => T::PreviousMarker,
+            TransportAction::NextMarker => T::NextMarker,
+            TransportAction::AddMarker => T::AddMarker(None),
+            TransportAction::Locate(s) => T::Locate(*s),
+        }),
+        Action::AutomationMode(m) => Request::StripMode {
+            mode: AutomationMode::from_name(m)?,
+            owners: Vec::new(),
+        },
+        Action::Scene { name, save: true } => Request::SceneSave(name.clone()),
+        Action::Scene { name, save: false } => Request::SceneRecall {
+            name: name.clone(),
+            fade: Duration::ZERO,
+        },
     })
 }

@@ -5,7 +5,9 @@
 //! audio side. They never touch the engine.
 
 pub mod daemon;
+pub mod desk;
 pub mod model;
+pub mod request;
 pub mod surfaces;
 
 /// Meter readings as the control loop hands them to surfaces.

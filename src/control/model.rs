@@ -30,8 +30,11 @@ pub enum Origin {
     Osc(SocketAddr),
     /// A MIDI surface, by its index in the config.
     Surface(u16),
-    /// The session file or the saved state (start, reload).
+    /// The session file or the saved state (start, reload), or a recalled scene.
     Session,
+    /// Automation playback: the engine already plays these values, so they
+    /// go to the surfaces only.
+    Automation,
 }
 
 /// What changed: a parameter's value or a strip's name.

@@ -102,7 +102,10 @@ impl MidiSurfaces {
                 unit,
                 packet,
             } => {
-                if let Some(s) = self.surfaces.get_mut(surface) {
+                if let Some(a) = crate::midi::mmc::decode(packet.as_slice()) {
+                    // MIDI Machine Control, from whatever is on the port.
+                    input.actions.push(crate::midi::Action::Transport(a));
+                } else if let Some(s) = self.surfaces.get_mut(surface) {
                     input = s.receive(mix, unit, packet.as_slice(), now);
                 }
             }
@@ -128,6 +131,13 @@ impl MidiSurfaces {
         for s in &mut self.surfaces {
             s.changed(mix, changes);
         }
+    }
+
+    pub fn transport(&mut self, view: &super::desk::TransportView) {
+        for s in &mut self.surfaces {
+            s.transport(view);
+        }
+        self.flush();
     }
 
     pub fn meters(&mut self, meters: &MeterSnapshot) {

@@ -9,7 +9,7 @@ use super::dsp::lanes::{Lanes, LANES};
 use super::master::Master;
 use super::meters::Meters;
 use super::strip::{Scratch, Stereo};
-use super::topology::{BusRole, Topology, MAX_BLOCK, MAX_INPUTS};
+use super::topology::{BusRole, Topology, MAX_BLOCK};
 use super::track::Track;
 use super::track_group;
 use crate::params::{Owner, Param, ParamId};
@@ -115,8 +115,9 @@ impl Graph {
         self.master.reset_loudness();
     }
 
-    /// Process up to [`MAX_BLOCK`] frames. `outputs` follow
-    /// [`Topology::output_channels`]; missing inputs are silence.
+    /// Process up to [`MAX_BLOCK`] frames. `inputs` hold this pass's frames
+    /// (from their start); `outputs` follow [`Topology::output_channels`] and
+    /// are written from `offset`; missing inputs are silence.
     pub(crate) fn process_block(
         &mut self,
         inputs: &[&[f32]],
@@ -130,14 +131,6 @@ impl Graph {
             io.clear(n);
         }
         self.master_io.clear(n);
-
-        // Inputs of this pass: each channel sliced to [offset, offset + n).
-        let mut window: [&[f32]; MAX_INPUTS] = [&[]; MAX_INPUTS];
-        let count = inputs.len().min(window.len());
-        for (w, x) in window.iter_mut().zip(inputs) {
-            *w = x.get(offset..offset + n).unwrap_or(&[]);
-        }
-        let inputs = &window[..count];
 
         // Tracks: inputs; filters and dynamics, mono tracks in groups side
         // by side; then the mix, in track order.

@@ -9,6 +9,7 @@
 //! back) and the lock-free [`Meters`]. Everything that allocates — building a
 //! graph, freeing an old one — happens on the handle's side.
 
+pub mod automation;
 mod block;
 mod bus;
 mod command;
@@ -17,12 +18,14 @@ pub mod dsp;
 mod graph;
 pub mod loudness;
 mod master;
+pub mod media;
 pub mod meters;
 pub mod smoothing;
 mod strip;
 pub mod topology;
 mod track;
 mod track_group;
+pub mod transport;
 
 pub use command::{COMMANDS_PER_CALLBACK, COMMAND_CAPACITY, RETURN_CAPACITY};
 pub use graph::Graph;
@@ -30,50 +33,66 @@ pub use meters::{LoudnessReading, MeterSnapshot, Meters, StripReading};
 pub use topology::{BusRole, Topology, TrackShape, MAX_BLOCK, MAX_INPUTS, SAMPLE_RATES};
 
 use crate::params::{ParamId, Spec};
-use command::Command;
+use automation::{LaneCommand, Playback};
+use command::{Command, Swap};
 use denormal::FlushDenormals;
-use std::collections::BTreeMap;
+use media::Media;
+use std::collections::{BTreeMap, VecDeque};
 use std::sync::Arc;
+use transport::{Transport, TransportClock, TransportCommand};
 
 /// The audio-thread half. `process` is real-time safe.
 pub struct Engine {
     graph: Box<Graph>,
-    pending_swap: Option<Box<Graph>>,
+    media: Box<Media>,
+    playback: Box<Playback>,
+    transport: Transport,
+    pending_swap: Option<Swap>,
     commands: rtrb::Consumer<Command>,
-    returns: rtrb::Producer<Box<Graph>>,
+    returns: rtrb::Producer<Swap>,
 }
 
 /// The control-thread half: sends parameter changes and new graphs.
 pub struct EngineHandle {
     commands: rtrb::Producer<Command>,
-    returns: rtrb::Consumer<Box<Graph>>,
+    returns: rtrb::Consumer<Swap>,
     /// Latest values that did not fit in the queue, sent on the next flush.
     overflow: BTreeMap<ParamId, f32>,
-    overflow_swap: Option<Box<Graph>>,
+    /// Commands that must all arrive, in order, that did not fit.
+    overflow_ordered: VecDeque<Command>,
+    overflow_swaps: VecDeque<Swap>,
     swaps_in_flight: usize,
     meters: Arc<Meters>,
+    clock: Arc<TransportClock>,
     topology: Topology,
     latency: usize,
 }
 
 /// Build a connected engine and handle for `topology`, with every parameter
-/// at `values` (or its default where `values` has none).
+/// at `values` (or its default where `values` has none), no file sources, no
+/// automation and the transport stopped at the start.
 pub fn new(topology: Topology, values: &[(ParamId, f32)]) -> (Engine, EngineHandle) {
     let (cmd_tx, cmd_rx) = rtrb::RingBuffer::new(COMMAND_CAPACITY);
     let (ret_tx, ret_rx) = rtrb::RingBuffer::new(RETURN_CAPACITY);
     let graph = build(topology.clone(), values);
+    let clock = Arc::new(TransportClock::default());
     let handle = EngineHandle {
         commands: cmd_tx,
         returns: ret_rx,
         overflow: BTreeMap::new(),
-        overflow_swap: None,
+        overflow_ordered: VecDeque::new(),
+        overflow_swaps: VecDeque::new(),
         swaps_in_flight: 0,
         meters: graph.meters().clone(),
+        clock: clock.clone(),
         latency: graph.latency(),
         topology,
     };
     let engine = Engine {
         graph,
+        media: Box::new(Media::none()),
+        playback: Box::new(Playback::none()),
+        transport: Transport::new(clock),
         pending_swap: None,
         commands: cmd_rx,
         returns: ret_tx,
@@ -96,36 +115,68 @@ impl Engine {
     /// Process `frames` frames: `inputs[c]` and `outputs[c]` are planar
     /// channels of at least `frames` samples. Outputs are master L/R, then
     /// one pair per aux bus (see [`Topology::output_channels`]); extra
-    /// outputs are left untouched, missing ones are skipped.
+    /// outputs are left untouched, missing ones are skipped. File sources
+    /// join the inputs from [`Media::first`] on.
     pub fn process(&mut self, inputs: &[&[f32]], outputs: &mut [&mut [f32]], frames: usize) {
         let _ftz = FlushDenormals::new();
         self.apply_commands();
+        let sample_rate = f64::from(self.graph.topology().sample_rate);
         let mut offset = 0;
         while offset < frames {
-            let n = (frames - offset).min(MAX_BLOCK);
-            self.graph.process_block(inputs, outputs, offset, n);
+            let playing = self.transport.playing();
+            let jumped = self.transport.take_jumped();
+            // Automation is read at least every STEP frames while playing
+            // (and once after a locate); a pass never crosses a loop's end.
+            let step = if playing && self.playback.reading() {
+                automation::STEP
+            } else {
+                MAX_BLOCK
+            };
+            let n = self.transport.span((frames - offset).min(step));
+            let position = self.transport.position();
+            if playing || jumped {
+                let time = position as f64 / sample_rate;
+                self.playback.run(&mut self.graph, time, n);
+            }
+            let mut window: [&[f32]; MAX_INPUTS] = [&[]; MAX_INPUTS];
+            for (w, x) in window.iter_mut().zip(inputs) {
+                *w = x.get(offset..offset + n).unwrap_or(&[]);
+            }
+            let count = inputs.len().min(MAX_INPUTS);
+            let count = if self.media.channels().is_empty() {
+                count
+            } else {
+                let end = self.media.first() + self.media.channels().len();
+                self.media.fill(&mut window, position, n, playing);
+                end.min(MAX_INPUTS)
+            };
+            self.graph
+                .process_block(&window[..count], outputs, offset, n);
+            self.transport.advance(n);
             offset += n;
         }
     }
 
     fn apply_commands(&mut self) {
-        if let Some(g) = self.pending_swap.take() {
-            self.swap(g);
+        if let Some(s) = self.pending_swap.take() {
+            self.swap(s);
         }
         for _ in 0..COMMANDS_PER_CALLBACK {
             let Ok(cmd) = self.commands.pop() else { break };
             match cmd {
                 Command::Set { id, value } => self.graph.set(id, value),
-                Command::Swap(g) => self.swap(g),
+                Command::Swap(s) => self.swap(s),
                 Command::ResetLoudness => self.graph.reset_loudness(),
+                Command::Transport(t) => self.transport.apply(t),
+                Command::Lane(l) => self.playback.apply(l),
             }
         }
     }
 
-    /// Swap in a new graph if the old one can be sent back; otherwise keep the
-    /// new one waiting (the handle never has more swaps in flight than the
-    /// return queue holds, so this only defers by a callback).
-    fn swap(&mut self, new: Box<Graph>) {
+    /// Swap in a new object if the old one can be sent back; otherwise keep
+    /// the new one waiting (the handle never has more swaps in flight than
+    /// the return queue holds, so this only defers by a callback).
+    fn swap(&mut self, new: Swap) {
         if self.returns.slots() == 0 {
             if let Some(older) = self.pending_swap.replace(new) {
                 // Unreachable while the handle respects RETURN_CAPACITY; never free here.
@@ -133,7 +184,11 @@ impl Engine {
             }
             return;
         }
-        let old = std::mem::replace(&mut self.graph, new);
+        let old = match new {
+            Swap::Graph(g) => Swap::Graph(std::mem::replace(&mut self.graph, g)),
+            Swap::Media(m) => Swap::Media(std::mem::replace(&mut self.media, m)),
+            Swap::Playback(p) => Swap::Playback(std::mem::replace(&mut self.playback, p)),
+        };
         if let Err(rtrb::PushError::Full(old)) = self.returns.push(old) {
             std::mem::forget(old);
         }
@@ -147,7 +202,7 @@ impl EngineHandle {
         let Some(value) = Spec::of(id.param).clamp(value) else {
             return;
         };
-        if !self.overflow.is_empty() {
+        if self.backlog() > 0 {
             self.overflow.insert(id, value);
             self.flush();
             return;
@@ -159,7 +214,40 @@ impl EngineHandle {
 
     /// Restart the master's integrated loudness and loudness range.
     pub fn reset_loudness(&mut self) {
-        let _ = self.commands.push(Command::ResetLoudness);
+        self.send_ordered(Command::ResetLoudness);
+    }
+
+    /// Play, stop, locate or loop.
+    pub fn transport(&mut self, command: TransportCommand) {
+        self.send_ordered(Command::Transport(command));
+    }
+
+    /// Read, release or offset one lane of the current playback.
+    pub fn lane(&mut self, command: LaneCommand) {
+        self.send_ordered(Command::Lane(command));
+    }
+
+    /// Replace the file sources.
+    pub fn set_media(&mut self, media: Media) {
+        self.overflow_swaps.push_back(Swap::Media(Box::new(media)));
+        self.flush();
+    }
+
+    /// Replace the automation lanes.
+    pub fn set_playback(&mut self, playback: Playback) {
+        self.overflow_swaps
+            .push_back(Swap::Playback(Box::new(playback)));
+        self.flush();
+    }
+
+    /// The transport as the audio thread last left it.
+    pub fn clock(&self) -> &Arc<TransportClock> {
+        &self.clock
+    }
+
+    fn send_ordered(&mut self, command: Command) {
+        self.overflow_ordered.push_back(command);
+        self.flush();
     }
 
     /// Replace the topology: a new graph is built here, at `values`, and
@@ -170,7 +258,7 @@ impl EngineHandle {
         self.latency = graph.latency();
         self.topology = topology;
         self.overflow.clear();
-        self.overflow_swap = Some(graph);
+        self.overflow_swaps.push_back(Swap::Graph(graph));
         self.flush();
     }
 
@@ -181,13 +269,28 @@ impl EngineHandle {
             self.swaps_in_flight -= 1;
             drop(old);
         }
-        if self.swaps_in_flight < RETURN_CAPACITY {
-            if let Some(g) = self.overflow_swap.take() {
-                match self.commands.push(Command::Swap(g)) {
-                    Ok(()) => self.swaps_in_flight += 1,
-                    Err(rtrb::PushError::Full(Command::Swap(g))) => self.overflow_swap = Some(g),
-                    Err(_) => {}
+        // Swaps first (a new graph before the values meant for it), then
+        // ordered commands, then the latest values.
+        while self.swaps_in_flight < RETURN_CAPACITY {
+            let Some(s) = self.overflow_swaps.pop_front() else {
+                break;
+            };
+            match self.commands.push(Command::Swap(s)) {
+                Ok(()) => self.swaps_in_flight += 1,
+                Err(rtrb::PushError::Full(Command::Swap(s))) => {
+                    self.overflow_swaps.push_front(s);
+                    return;
                 }
+                Err(_) => return,
+            }
+        }
+        if !self.overflow_swaps.is_empty() {
+            return;
+        }
+        while let Some(c) = self.overflow_ordered.pop_front() {
+            if let Err(rtrb::PushError::Full(c)) = self.commands.push(c) {
+                self.overflow_ordered.push_front(c);
+                return;
             }
         }
         while let Some((&id, &value)) = self.overflow.iter().next() {
@@ -200,7 +303,7 @@ impl EngineHandle {
 
     /// Values waiting for queue space.
     pub fn backlog(&self) -> usize {
-        self.overflow.len() + usize::from(self.overflow_swap.is_some())
+        self.overflow.len() + self.overflow_ordered.len() + self.overflow_swaps.len()
     }
 
     pub fn meters(&self) -> &Arc<Meters> {

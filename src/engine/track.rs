@@ -152,7 +152,7 @@ impl Track {
         let Stereo { l, r } = &mut self.buf;
         let (l, r) = (&mut l[..n], &mut r[..n]);
         let g = gain(&mut self.input_gain, &mut scratch.a[..n]);
-        let read = |ch: Option<usize>| ch.and_then(|c| inputs.get(c)).map(|x| &x[..n]);
+        let read = |ch: Option<usize>| ch.and_then(|c| inputs.get(c)).and_then(|x| x.get(..n));
         match read(self.shape.inputs[0]) {
             Some(x) => scaled(l, x, g),
             None => l.fill(0.0),

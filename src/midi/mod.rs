@@ -18,6 +18,7 @@ pub mod learn;
 pub mod mackie;
 pub mod mapping;
 pub mod message;
+pub mod mmc;
 pub mod open;
 pub mod pacing;
 pub mod ports;

@@ -6,6 +6,7 @@
 //! it. A surface may span several port pairs ("units": a Mackie main unit
 //! and its extenders); unit 0 is the main one.
 
+use crate::control::desk::TransportView;
 use crate::control::model::{Change, Mix};
 use crate::control::MeterSnapshot;
 use std::time::Instant;
@@ -18,7 +19,7 @@ pub struct Outgoing {
 }
 
 /// A request a surface cannot carry out itself: it goes to the daemon.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq)]
 pub enum Action {
     Transport(TransportAction),
     /// Set the automation mode of the strips' tracks (`off`, `read`, ...).
@@ -30,7 +31,7 @@ pub enum Action {
     },
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq)]
 pub enum TransportAction {
     Play,
     Stop,
@@ -41,6 +42,8 @@ pub enum TransportAction {
     PreviousMarker,
     NextMarker,
     AddMarker,
+    /// Move to a position, in seconds (MIDI Machine Control locate).
+    Locate(f64),
 }
 
 /// What a surface made of its input.
@@ -101,6 +104,10 @@ pub trait Surface: Send {
 
     /// Fresh meter readings, about 30 times a second.
     fn meters(&mut self, meters: &MeterSnapshot);
+
+    /// The transport changed, or its position moved (about 10 times a
+    /// second while playing). Surfaces without transport displays ignore it.
+    fn transport(&mut self, _view: &TransportView) {}
 
     /// Timed work: feedback that is due, touches that time out.
     fn poll(&mut self, mix: &mut Mix, now: Instant) -> Input;

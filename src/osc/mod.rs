@@ -19,6 +19,7 @@ mod feedback;
 mod packer;
 pub mod pattern;
 pub mod receiver;
+pub mod requests;
 pub mod send;
 pub mod server;
 pub mod space;

@@ -13,6 +13,7 @@
 //! | `ADDRESS/z`, `ADDRESS/touch` | `1\|0` | touch and release the control(s) at ADDRESS |
 //! | `/status` | | answers `/status/NAME VALUE` for each health counter (audio xruns, OSC counters) |
 //! | `/error` | `ADDRESS REASON` | sent to a client whose message was refused |
+//! | `/transport/...`, `/scene/...`, `/automation/undo`, `PATH/automation` | | see [`super::requests`] |
 //!
 //! A source that is neither subscribed nor a fixed client gets at most
 //! [`STRANGER_ANSWERS`] answers per datagram.
@@ -21,10 +22,12 @@ use super::args::{self, Value};
 use super::clients::{Clients, Full, Options};
 use super::feedback;
 use super::packer::Packer;
+use super::requests::{self, Parsed};
 use super::space::{AddressSpace, Target};
 use super::OscStats;
 use crate::config::{OscConfig, OscForm};
 use crate::control::model::{Change, Key, Mix, Origin};
+use crate::control::request::{Answer, Arg, Request};
 use crate::control::MeterSnapshot;
 use crate::params::Registry;
 use rosc::{OscMessage, OscPacket, OscType};
@@ -60,6 +63,8 @@ pub struct Server {
     touchers: BTreeMap<SocketAddr, Instant>,
     /// Health counters from the daemon, for `/status`.
     status: Vec<(&'static str, f64)>,
+    /// Transport, automation and scene requests for the daemon, with who made them.
+    requests: Vec<(SocketAddr, Request)>,
 }
 
 /// A datagram to send.
@@ -91,6 +96,7 @@ impl Server {
             loudness: [crate::units::SILENCE_DB; 5],
             touchers: BTreeMap::new(),
             status: Vec::new(),
+            requests: Vec::new(),
         };
         for i in 0..server.clients.list.len() {
             server.queue_dump_for(i, registry);
@@ -239,6 +245,15 @@ impl Server {
                 return;
             }
             _ => {}
+        }
+        match requests::parse(&m.addr, &m.args, d.mix) {
+            Parsed::NotOurs => {}
+            Parsed::Released => return,
+            Parsed::Request(r) => return self.requests.push((d.from, r)),
+            Parsed::Refused(why) => {
+                self.stats.rejected_values.fetch_add(1, Relaxed);
+                return self.refuse(d, &m.addr, why);
+            }
         }
         if let Some(base) = m
             .addr
@@ -566,9 +581,79 @@ impl Server {
             .min()
     }
 
+    /// Requests received since the last call, with who sent each.
+    pub fn take_requests(&mut self) -> Vec<(SocketAddr, Request)> {
+        std::mem::take(&mut self.requests)
+    }
+
+    /// Answer a request from `from` (at its reply port if it subscribed);
+    /// an error goes as `/error ADDRESS REASON`.
+    pub fn answer_request(
+        &mut self,
+        from: SocketAddr,
+        answers: &[Answer],
+        error: Option<(&str, String)>,
+    ) {
+        let mut p = Packer::new();
+        let budget = if self.clients.by_source(from).is_some() {
+            usize::MAX
+        } else {
+            STRANGER_ANSWERS
+        };
+        if answers.len() > budget {
+            self.stats
+                .withheld_answers
+                .fetch_add((answers.len() - budget) as u64, Relaxed);
+        }
+        for a in answers.iter().take(budget) {
+            p.push(message_of(a));
+        }
+        if let Some((addr, why)) = error {
+            p.push(OscMessage {
+                addr: "/error".into(),
+                args: vec![OscType::String(addr.into()), OscType::String(why)],
+            });
+        }
+        let to = self.reply_address(from);
+        self.answer(to, p.finish());
+    }
+
+    /// Send `answers` to every client now (transport state and position).
+    pub fn broadcast(&mut self, answers: &[Answer]) {
+        if self.clients.list.is_empty() {
+            return;
+        }
+        let mut p = Packer::new();
+        for a in answers {
+            p.push(message_of(a));
+        }
+        let datagrams = p.finish();
+        for c in &self.clients.list {
+            let to = c.reply_to;
+            self.outbox.extend(datagrams.iter().map(|bytes| Outgoing {
+                to,
+                bytes: bytes.clone(),
+            }));
+        }
+    }
+
     /// Datagrams to send.
     pub fn take_outbox(&mut self) -> Vec<Outgoing> {
         std::mem::take(&mut self.outbox)
+    }
+}
+
+fn message_of(a: &Answer) -> OscMessage {
+    OscMessage {
+        addr: a.address.clone(),
+        args: a
+            .args
+            .iter()
+            .map(|x| match x {
+                Arg::Text(s) => OscType::String(s.clone()),
+                Arg::Number(v) => OscType::Float(*v as f32),
+            })
+            .collect(),
     }
 }
 

@@ -108,6 +108,16 @@ pub enum Param {
     Delay(DelayField),
     Limiter(LimiterField),
     Tempo,
+    /// The automation mode of a strip ([`super::AutomationMode`]).
+    Automation,
+}
+
+impl Param {
+    /// Whether the parameter can have an automation lane: everything that
+    /// shapes the sound, not the tempo or the automation modes themselves.
+    pub fn automatable(self) -> bool {
+        !matches!(self, Param::Tempo | Param::Automation)
+    }
 }
 
 /// One parameter of the console.

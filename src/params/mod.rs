@@ -20,4 +20,4 @@ pub use id::{
 };
 pub use path::{Form, ParamRef, PathError};
 pub use registry::{BusEffect, Layout, Registry};
-pub use spec::{EqType, NoteValue, Spec, Taper, Unit};
+pub use spec::{AutomationMode, EqType, NoteValue, Spec, Taper, Unit};

@@ -102,7 +102,7 @@ const LIMITER_FIELDS: [(&str, LimiterField); 3] = [
     ("release", LimiterField::Release),
     ("on", LimiterField::On),
 ];
-const SIMPLE: [(&str, Param); 9] = [
+const SIMPLE: [(&str, Param); 10] = [
     ("gain", Param::Gain),
     ("trim", Param::Trim),
     ("polarity", Param::Polarity),
@@ -112,6 +112,7 @@ const SIMPLE: [(&str, Param); 9] = [
     ("solo", Param::Solo),
     ("hpf/freq", Param::HpfFreq),
     ("hpf/on", Param::HpfOn),
+    ("automation", Param::Automation),
 ];
 
 fn lookup<T: Copy>(table: &[(&str, T)], name: &str) -> Option<T> {
@@ -308,6 +309,8 @@ mod tests {
             "master/limiter/ceiling",
             "master/comp/knee",
             "transport/tempo",
+            "track/2/automation",
+            "master/automation",
         ] {
             let r = ParamRef::parse(p).unwrap();
             assert_eq!(r.to_string(), p);

@@ -104,6 +104,7 @@ impl Registry {
                     Param::Solo,
                     Param::HpfFreq,
                     Param::HpfOn,
+                    Param::Automation,
                 ]);
                 v.extend(eq_params());
                 v.extend(GATE.map(Param::Gate));
@@ -113,7 +114,13 @@ impl Registry {
                 }
             }
             Owner::Bus(b) => {
-                v.extend([Param::Gain, Param::Pan, Param::Width, Param::Mute]);
+                v.extend([
+                    Param::Gain,
+                    Param::Pan,
+                    Param::Width,
+                    Param::Mute,
+                    Param::Automation,
+                ]);
                 v.extend(eq_params());
                 v.extend(COMP.map(Param::Comp));
                 match self.layout.buses.get(b as usize) {
@@ -123,7 +130,7 @@ impl Registry {
                 }
             }
             Owner::Master => {
-                v.extend([Param::Gain, Param::Mute]);
+                v.extend([Param::Gain, Param::Mute, Param::Automation]);
                 v.extend(eq_params());
                 v.extend(COMP.map(Param::Comp));
                 v.extend(LIMITER.map(Param::Limiter));

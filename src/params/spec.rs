@@ -69,6 +69,49 @@ impl EqType {
     }
 }
 
+/// What automation does with a strip's parameters (or one lane's).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum AutomationMode {
+    /// Lanes are neither played nor written.
+    Off,
+    /// Lanes play; moves are not recorded.
+    Read,
+    /// Lanes play; a touched control writes and glides back on release.
+    Touch,
+    /// As touch, but writing goes on at the last value until the transport stops.
+    Latch,
+    /// Every lane is written from play to stop with the control's value.
+    Write,
+    /// Lanes play with an offset the control records on top of them.
+    Trim,
+}
+
+impl AutomationMode {
+    pub const NAMES: &'static [&'static str] = &["off", "read", "touch", "latch", "write", "trim"];
+    pub const ALL: [AutomationMode; 6] = [
+        AutomationMode::Off,
+        AutomationMode::Read,
+        AutomationMode::Touch,
+        AutomationMode::Latch,
+        AutomationMode::Write,
+        AutomationMode::Trim,
+    ];
+
+    /// The mode of a parameter value (an index into [`AutomationMode::NAMES`]).
+    pub fn from_index(v: f32) -> AutomationMode {
+        Self::ALL[(v.max(0.0) as usize).min(Self::ALL.len() - 1)]
+    }
+
+    pub fn from_name(name: &str) -> Option<AutomationMode> {
+        let i = Self::NAMES.iter().position(|n| *n == name)?;
+        Some(Self::ALL[i])
+    }
+
+    pub fn name(self) -> &'static str {
+        Self::NAMES[self as usize]
+    }
+}
+
 /// Note values for tempo-synced delay times; index 0 means "use milliseconds".
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct NoteValue;
@@ -218,6 +261,7 @@ impl Spec {
                 LimiterField::On => switch(true),
             },
             Tempo => spec(Unit::Bpm, 20.0, 300.0, 120.0, Taper::Linear),
+            Automation => choice(AutomationMode::NAMES, AutomationMode::Read as usize),
         }
     }
 

@@ -22,6 +22,7 @@
 
 use super::format;
 use super::{LoadOutcome, MixState, SetAside};
+use crate::atomic_file::sync_dir;
 use std::fs::{self, File};
 use std::io::{self, Read, Write};
 use std::path::{Path, PathBuf};
@@ -186,9 +187,4 @@ fn read(path: &Path) -> Result<MixState, Unusable> {
         )));
     }
     format::decode(&bytes).map_err(Unusable::Bad)
-}
-
-/// Make renames in `dir` durable.
-fn sync_dir(dir: &Path) -> io::Result<()> {
-    File::open(dir)?.sync_all()
 }

@@ -120,6 +120,11 @@ impl Origin {
     }
 }
 
+/// `s` as a YAML double-quoted string (JSON's escapes are YAML's).
+pub fn quoted(s: &str) -> String {
+    serde_json::to_string(s).unwrap_or_else(|_| "\"\"".into())
+}
+
 /// Read and deserialise a YAML file.
 pub fn read<T: DeserializeOwned>(path: &Path) -> Result<(T, Origin), Errors> {
     let text = std::fs::read_to_string(path)

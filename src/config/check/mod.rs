@@ -41,6 +41,7 @@ pub(super) fn build(f: ConfigFile, src: Origin, env: &Env) -> Result<Config, Err
     c.shared_outputs(&routing.outputs);
     let osc = c.osc(&f);
     let surfaces = c.surfaces(&f);
+    let automation = c.automation(&f);
     errors.sort_by_key(|e| (e.line, e.column));
     Errors::check(errors)?;
     Ok(Config {
@@ -52,6 +53,7 @@ pub(super) fn build(f: ConfigFile, src: Origin, env: &Env) -> Result<Config, Err
         routing,
         osc,
         surfaces,
+        automation,
         origin: Some(src),
     })
 }
@@ -66,6 +68,51 @@ struct Checker<'a> {
 }
 
 impl Checker<'_> {
+    fn automation(&mut self, f: &ConfigFile) -> crate::automation::Settings {
+        let default = crate::automation::Settings::default();
+        let a = &f.automation;
+        let ms = super::AUTOMATION_MS;
+        let millis = |c: &mut Self, key: &str, v: Option<f64>, d: std::time::Duration| match v {
+            None => d,
+            Some(v) if ms.contains(&v) => std::time::Duration::from_secs_f64(v / 1000.0),
+            Some(v) => {
+                c.error(
+                    &["automation", key],
+                    format!(
+                        "automation {key} {v} is out of range; allowed: {} to {} ms",
+                        ms.start(),
+                        ms.end()
+                    ),
+                );
+                d
+            }
+        };
+        let release_after = millis(
+            self,
+            "release_after_ms",
+            a.release_after_ms,
+            default.release_after,
+        );
+        let glide = millis(self, "glide_ms", a.glide_ms, default.glide);
+        let range = super::AUTOMATION_TOLERANCE;
+        let tolerance = match a.tolerance {
+            None => default.tolerance,
+            Some(t) if range.contains(&t) => t as f32,
+            Some(t) => {
+                self.error(
+                    &["automation", "tolerance"],
+                    format!("automation tolerance {t} is out of range; allowed: {} to {} (a fraction of a control's travel)", range.start(), range.end()),
+                );
+                default.tolerance
+            }
+        };
+        crate::automation::Settings {
+            release_after,
+            glide,
+            tolerance,
+        }
+    }
+
     fn error(&mut self, at: &[&str], message: String) {
         self.errors.push(self.src.at(at, message));
     }

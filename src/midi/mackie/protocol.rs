@@ -30,6 +30,10 @@ pub const WRITE: u8 = 0x4B;
 pub const TRIM: u8 = 0x4C;
 pub const TOUCH: u8 = 0x4D;
 pub const LATCH: u8 = 0x4E;
+pub const SMPTE_BEATS: u8 = 0x35;
+/// The SMPTE and BEATS LEDs beside the timecode display.
+pub const SMPTE_LED: u8 = 0x71;
+pub const BEATS_LED: u8 = 0x72;
 pub const MARKER: u8 = 0x54;
 pub const CYCLE: u8 = 0x56;
 pub const REWIND: u8 = 0x5B;
@@ -43,6 +47,9 @@ pub const VPOT_ROTATE: u8 = 0x10;
 pub const VPOT_RING: u8 = 0x30;
 /// The two-character assignment display: `B0 4A` (left), `B0 4B`.
 pub const ASSIGNMENT: [u8; 2] = [0x4A, 0x4B];
+/// Timecode digits, rightmost first: `B0 40` is the rightmost of ten.
+pub const TIMECODE: u8 = 0x40;
+pub const TIMECODE_DIGITS: usize = 10;
 
 /// The SysEx header of a device id: `F0 00 00 66 dd`.
 fn sysex(device: u8, body: &[u8]) -> Vec<u8> {

@@ -11,12 +11,13 @@
 use super::display::{self, Lcd};
 use super::options::{Device, Options};
 use super::protocol::{self as p, RingMode, CELL, LINE, STRIPS};
+use crate::control::desk::TransportView;
 use crate::control::model::{Change, Key, Mix, Origin};
 use crate::control::MeterSnapshot;
 use crate::midi::calibration::Calibration;
 use crate::midi::feedback::Feedback;
 use crate::midi::{Action, Input, Message, Outgoing, Surface, SurfaceStats, TransportAction};
-use crate::params::{fader_law, Owner, Param, ParamId, SendField, Spec};
+use crate::params::{fader_law, AutomationMode, Owner, Param, ParamId, SendField, Spec};
 use crate::units::{Decibels, FaderPos};
 use std::time::{Duration, Instant};
 
@@ -48,6 +49,7 @@ enum Control {
     Lcd(usize),
     Colours(usize),
     Assignment,
+    Timecode,
 }
 
 pub struct Mackie {
@@ -72,6 +74,12 @@ pub struct Mackie {
     meters: Vec<(u8, Option<Instant>)>,
     /// Global buttons held down (lit while held).
     held: Vec<u8>,
+    /// The transport, as last told.
+    transport: Option<TransportView>,
+    /// The timecode display shows bars and beats (else SMPTE).
+    beats: bool,
+    /// What the timecode display shows now, leftmost first.
+    timecode: [u8; p::TIMECODE_DIGITS],
 }
 
 impl Mackie {
@@ -108,6 +116,9 @@ impl Mackie {
             showing: vec![None; strips],
             meters: vec![(0, None); strips],
             held: Vec::new(),
+            transport: None,
+            beats: true,
+            timecode: [0xFF; p::TIMECODE_DIGITS],
         })
     }
 
@@ -178,6 +189,8 @@ impl Mackie {
         if unit == 0 {
             self.io.owed.mark_now(Control::Master);
             self.io.owed.mark_now(Control::Assignment);
+            self.timecode = [0xFF; p::TIMECODE_DIGITS];
+            self.io.owed.mark_now(Control::Timecode);
             for note in global_leds() {
                 self.io.owed.mark_now(Control::Led(0, note));
             }
@@ -387,8 +400,31 @@ impl Mackie {
             p::CYCLE => transport(TransportAction::Loop),
             p::MARKER => transport(TransportAction::AddMarker),
             p::READ | p::WRITE | p::TRIM | p::TOUCH | p::LATCH => {
-                let mode = ["read", "write", "trim", "touch", "latch"][usize::from(note - p::READ)];
-                Some(Action::AutomationMode(mode.to_string()))
+                // The selected track's mode, or every track's.
+                let mode = [
+                    AutomationMode::Read,
+                    AutomationMode::Write,
+                    AutomationMode::Trim,
+                    AutomationMode::Touch,
+                    AutomationMode::Latch,
+                ][usize::from(note - p::READ)];
+                let tracks: Vec<u16> = match self.selected {
+                    Some(t) => vec![t as u16],
+                    None => (0..self.tracks as u16).collect(),
+                };
+                for t in tracks {
+                    let id = ParamId::track(t, Param::Automation);
+                    self.set(mix, id, mode as usize as f32, input);
+                }
+                self.owe_modes();
+                None
+            }
+            p::SMPTE_BEATS => {
+                self.beats = !self.beats;
+                self.io.owed.mark(Control::Timecode);
+                self.io.owed.mark(Control::Led(0, p::SMPTE_LED));
+                self.io.owed.mark(Control::Led(0, p::BEATS_LED));
+                None
             }
             _ => {
                 self.io.stats.unmapped += 1;
@@ -507,6 +543,24 @@ impl Mackie {
                 let id = self.device_id(unit);
                 self.emit(unit, p::colours(id, c));
             }
+            Control::Timecode => {
+                let text = self.timecode_text();
+                for (i, ch) in text.chars().enumerate().take(p::TIMECODE_DIGITS) {
+                    // A dot closes each group: after digits 3, 5 and 7.
+                    let dot = self.transport.is_some() && matches!(i, 2 | 4 | 6);
+                    let code = p::seven_segment(ch, dot);
+                    if self.timecode[i] == code {
+                        continue;
+                    }
+                    self.timecode[i] = code;
+                    let m = Message::ControlChange {
+                        channel: 0,
+                        controller: p::TIMECODE + (p::TIMECODE_DIGITS - 1 - i) as u8,
+                        value: code,
+                    };
+                    self.emit_message(0, m);
+                }
+            }
             Control::Assignment => {
                 let text = match self.vpot {
                     VpotMode::Pan => "PN".to_string(),
@@ -524,6 +578,42 @@ impl Mackie {
         }
     }
 
+    /// The automation mode the mode buttons show: the selected track's,
+    /// else the first shown track's.
+    fn shown_mode(&self, mix: &Mix) -> Option<AutomationMode> {
+        let t = self.selected.map(|t| t as u16).or_else(|| self.track(0))?;
+        mix.get(ParamId::track(t, Param::Automation))
+            .map(AutomationMode::from_index)
+    }
+
+    fn owe_modes(&mut self) {
+        for n in [p::READ, p::WRITE, p::TRIM, p::TOUCH, p::LATCH] {
+            self.io.owed.mark(Control::Led(0, n));
+        }
+    }
+
+    /// The ten timecode digits, leftmost first: bars (3) beats (2)
+    /// sub-division (2) ticks (3), or hours (3) minutes (2) seconds (2)
+    /// frames (3).
+    fn timecode_text(&self) -> String {
+        let Some(v) = &self.transport else {
+            return " ".repeat(p::TIMECODE_DIGITS);
+        };
+        if self.beats {
+            let b = v.bars();
+            format!(
+                "{:>3}{:>2}{:>2}{:>3}",
+                b.bar % 1000,
+                b.beat,
+                1,
+                b.tick % 1000
+            )
+        } else {
+            let (h, m, s, f) = crate::transport::smpte(v.seconds);
+            format!("{:>3}{:02}{:02}{:03}", h % 1000, m, s, f)
+        }
+    }
+
     fn led(&self, mix: &Mix, unit: usize, note: u8) -> bool {
         if note < 0x20 {
             let g = unit * STRIPS + usize::from(note & 7);
@@ -535,9 +625,22 @@ impl Mackie {
                 _ => false,
             };
         }
+        let t = self.transport.as_ref();
+        let mode = |m| self.shown_mode(mix) == Some(m);
         match note {
             p::ASSIGN_PAN => self.vpot == VpotMode::Pan,
             p::ASSIGN_SEND => matches!(self.vpot, VpotMode::Send(_)),
+            p::PLAY => t.is_some_and(|t| t.playing),
+            p::STOP => t.is_some_and(|t| !t.playing),
+            p::RECORD => t.is_some_and(|t| t.record),
+            p::CYCLE => t.is_some_and(|t| t.looping),
+            p::READ => mode(AutomationMode::Read),
+            p::WRITE => mode(AutomationMode::Write),
+            p::TRIM => mode(AutomationMode::Trim),
+            p::TOUCH => mode(AutomationMode::Touch),
+            p::LATCH => mode(AutomationMode::Latch),
+            p::SMPTE_LED => !self.beats,
+            p::BEATS_LED => self.beats,
             n => self.held.contains(&n),
         }
     }
@@ -570,8 +673,10 @@ impl Mackie {
 }
 
 /// The global buttons whose LEDs the surface drives.
-fn global_leds() -> [u8; 14] {
+fn global_leds() -> [u8; 16] {
     [
+        p::SMPTE_LED,
+        p::BEATS_LED,
         p::ASSIGN_SEND,
         p::ASSIGN_PAN,
         p::READ,
@@ -715,6 +820,7 @@ impl Surface for Mackie {
                                 Param::Gain if !own => self.io.owed.mark(Control::Fader(g)),
                                 Param::Mute => self.io.owed.mark(Control::Led(unit, p::MUTE + n)),
                                 Param::Solo => self.io.owed.mark(Control::Led(unit, p::SOLO + n)),
+                                Param::Automation => self.owe_modes(),
                                 _ if Some(id) == self.vpot_param(g) => {
                                     self.io.owed.mark(Control::Ring(g));
                                     self.io.owed.mark(Control::Lcd(unit));
@@ -736,6 +842,16 @@ impl Surface for Mackie {
                 Key::Name(_) => {}
             }
         }
+    }
+
+    fn transport(&mut self, view: &TransportView) {
+        let before = self.transport.replace(*view);
+        if before.is_none_or(|b| !b.same_state(view)) {
+            for n in [p::PLAY, p::STOP, p::RECORD, p::CYCLE] {
+                self.io.owed.mark(Control::Led(0, n));
+            }
+        }
+        self.io.owed.mark(Control::Timecode);
     }
 
     fn meters(&mut self, meters: &MeterSnapshot) {
@@ -867,10 +983,13 @@ mod tests {
         let mut leds: Vec<u8> = (0..0x20).collect();
         leds.extend([
             0x29, 0x2A, 0x4A, 0x4B, 0x4C, 0x4D, 0x4E, 0x54, 0x56, 0x5B, 0x5C, 0x5D, 0x5E, 0x5F,
+            0x71, 0x72,
         ]);
         leds.sort();
         for note in leds {
-            want.push(vec![0x90, note, if note == 0x2A { 0x7F } else { 0x00 }]);
+            // V-Pots on pan, tracks in read, the display in beats.
+            let lit = [0x2A, 0x4A, 0x72].contains(&note);
+            want.push(vec![0x90, note, if lit { 0x7F } else { 0x00 }]);
         }
         want.push(vec![0xE8, 127, 95]);
         let mut upper = b"Track1 Track2 Track3 ".to_vec();
@@ -881,6 +1000,10 @@ mod tests {
         want.push(p::lcd(0x14, 0x38, &lower));
         want.push(vec![0xB0, 0x4A, 0x10]);
         want.push(vec![0xB0, 0x4B, 0x0E]);
+        // The timecode display: blank until the transport is known.
+        for cc in (0x40..=0x49).rev() {
+            want.push(vec![0xB0, cc, 0x20]);
+        }
         assert_eq!(out, want);
     }
 
@@ -1080,15 +1203,14 @@ mod tests {
         r.input(3, &[0x90, 0x10, 0x7F]);
         let s = r.surface.stats();
         assert_eq!((s.malformed, s.unmapped), (4, 2));
-        // Transport and automation buttons become actions for the daemon.
+        // Transport buttons become actions for the daemon; automation
+        // buttons set the tracks' modes.
         r.input(0, &[0x90, 0x5E, 0x7F]);
         r.input(0, &[0x90, 0x4D, 0x7F]);
+        assert_eq!(r.actions, vec![Action::Transport(TransportAction::Play)]);
         assert_eq!(
-            r.actions,
-            vec![
-                Action::Transport(TransportAction::Play),
-                Action::AutomationMode("touch".into())
-            ]
+            r.mix.get_path("track/1/automation").unwrap(),
+            AutomationMode::Touch as usize as f32
         );
     }
 }

@@ -118,7 +118,7 @@ pub enum NoteMode {
 }
 
 /// Actions the surface carries out itself, or hands to the daemon.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq)]
 pub enum BindAction {
     BankLeft,
     BankRight,

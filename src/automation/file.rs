@@ -1,0 +1,288 @@
+//! Lane files: one per automated parameter, in the session's `automation/`
+//! folder, as YAML a person can read and a diff can show:
+//!
+//! ```yaml
+//! # mixbridge automation: [seconds, dB]
+//! path: track/1/gain
+//! mode: touch          # optional: this lane's own mode, over its strip's
+//! points:
+//!   - [0.000000, -12.5]
+//!   - [1.250000, -6]
+//! ```
+//!
+//! Each is written atomically (`atomic_file`), so a kill at any moment
+//! leaves every lane as it was before or as it is after a save.
+
+use crate::engine::automation::{Lane, Point, Shape};
+use crate::params::{AutomationMode, ParamId, ParamRef, Registry, Spec, Taper, Unit};
+use crate::yaml::{self, Errors, Located};
+use serde::Deserialize;
+use std::fmt::Write as _;
+use std::path::{Path, PathBuf};
+
+/// The folder of a session's lanes.
+pub const FOLDER: &str = "automation";
+
+/// One lane as stored.
+#[derive(Debug, Clone, PartialEq)]
+pub struct LaneFile {
+    pub id: ParamId,
+    /// The lane's own mode, if it has one.
+    pub mode: Option<AutomationMode>,
+    pub lane: Lane,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct Stored {
+    path: String,
+    #[serde(default)]
+    mode: Option<String>,
+    #[serde(default)]
+    points: Vec<(f64, f32)>,
+}
+
+/// How a parameter's lane joins its breakpoints.
+pub fn shape_of(id: ParamId) -> Shape {
+    match Spec::of(id.param).taper {
+        Taper::Stepped => Shape::Step,
+        _ => Shape::Linear,
+    }
+}
+
+/// The file of a parameter's lane: its path with `-` for `/`.
+pub fn path_of(dir: &Path, id: ParamId) -> PathBuf {
+    let name = ParamRef::plain(id).to_string().replace('/', "-");
+    dir.join(format!("{name}.yaml"))
+}
+
+/// The text of a lane file.
+pub fn encode(id: ParamId, mode: Option<AutomationMode>, lane: &Lane) -> String {
+    let spec = Spec::of(id.param);
+    let mut s = format!(
+        "# mixbridge automation: [seconds, {}]\n",
+        unit_name(spec.unit)
+    );
+    let _ = writeln!(s, "path: {}", ParamRef::plain(id));
+    if let Some(m) = mode {
+        let _ = writeln!(s, "mode: {}", m.name());
+    }
+    if lane.is_empty() {
+        s.push_str("points: []\n");
+        return s;
+    }
+    s.push_str("points:\n");
+    for p in lane.points() {
+        let v = if p.value == f32::NEG_INFINITY {
+            "-.inf".to_string()
+        } else {
+            format!("{}", p.value)
+        };
+        let _ = writeln!(s, "  - [{:.6}, {v}]", p.time);
+    }
+    s
+}
+
+fn unit_name(unit: Unit) -> &'static str {
+    match unit {
+        Unit::Decibels => "dB",
+        Unit::Hertz => "Hz",
+        Unit::Millis => "ms",
+        Unit::Seconds => "s",
+        Unit::Ratio => "ratio",
+        Unit::Plain => "value",
+        Unit::Bpm => "bpm",
+        Unit::Switch => "0 or 1",
+        Unit::Choice(_) => "choice index",
+    }
+}
+
+/// Save a lane (atomically); a lane with no points and no mode of its own
+/// has no file.
+pub fn save(
+    dir: &Path,
+    id: ParamId,
+    mode: Option<AutomationMode>,
+    lane: &Lane,
+) -> std::io::Result<()> {
+    let path = path_of(dir, id);
+    if lane.is_empty() && mode.is_none() {
+        return crate::atomic_file::remove(&path);
+    }
+    crate::atomic_file::write(&path, encode(id, mode, lane).as_bytes())
+}
+
+/// Every lane file in `dir` (none if the folder does not exist), checked
+/// against the session's address space: all of them, or every problem
+/// found, each with file, line and what is allowed.
+pub fn load_dir(dir: &Path, registry: &Registry) -> Result<Vec<LaneFile>, Errors> {
+    let entries = match std::fs::read_dir(dir) {
+        Ok(e) => e,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Vec::new()),
+        Err(e) => {
+            return Err(Errors(vec![Located::whole(
+                dir,
+                format!("cannot read: {e}"),
+            )]))
+        }
+    };
+    let mut files: Vec<PathBuf> = entries
+        .filter_map(Result::ok)
+        .map(|e| e.path())
+        .filter(|p| {
+            p.extension().is_some_and(|x| x == "yaml")
+                && !p
+                    .file_name()
+                    .is_some_and(|n| n.to_string_lossy().starts_with('.'))
+        })
+        .collect();
+    files.sort();
+    let mut lanes = Vec::new();
+    let mut errors = Vec::new();
+    for f in files {
+        match load(&f, registry) {
+            Ok(l) => lanes.push(l),
+            Err(Errors(e)) => errors.extend(e),
+        }
+    }
+    Errors::check(errors)?;
+    Ok(lanes)
+}
+
+/// One lane file.
+pub fn load(file: &Path, registry: &Registry) -> Result<LaneFile, Errors> {
+    let (stored, origin): (Stored, _) = yaml::read(file)?;
+    let mut errors = Vec::new();
+    let id = match registry.resolve(&stored.path) {
+        Ok(r) if r.form == crate::params::Form::Plain && r.id.param.automatable() => Some(r.id),
+        Ok(_) => {
+            errors.push(origin.at(
+                &["path"],
+                format!("`{}` cannot have a lane: give the plain path of a parameter that shapes the sound (e.g. track/1/gain, not track/1/fader)", stored.path),
+            ));
+            None
+        }
+        Err(e) => {
+            errors.push(origin.at(&["path"], e.to_string()));
+            None
+        }
+    };
+    let mode = match stored.mode.as_deref() {
+        None => None,
+        Some(name) => match AutomationMode::from_name(name) {
+            Some(m) => Some(m),
+            None => {
+                errors.push(origin.at(
+                    &["mode"],
+                    format!(
+                        "unknown mode `{name}`; allowed: {}",
+                        AutomationMode::NAMES.join(", ")
+                    ),
+                ));
+                None
+            }
+        },
+    };
+    let mut points = Vec::with_capacity(stored.points.len());
+    if let Some(id) = id {
+        let spec = Spec::of(id.param);
+        let mut last = f64::NEG_INFINITY;
+        for (i, &(time, value)) in stored.points.iter().enumerate() {
+            let at = i.to_string();
+            if !time.is_finite() || time < 0.0 {
+                errors.push(origin.at(&["points", &at], "the time must be seconds, 0 or more"));
+            } else if time <= last {
+                errors.push(origin.at(&["points", &at], "times must increase from point to point"));
+            } else {
+                // -inf dB is silence: the bottom of a level's range.
+                match spec.clamp(value) {
+                    Some(v) if v == value || value == f32::NEG_INFINITY => {
+                        points.push(Point::new(time, v))
+                    }
+                    _ => errors.push(origin.at(
+                        &["points", &at],
+                        format!(
+                            "the value {value} is out of range; allowed: {}",
+                            spec.describe()
+                        ),
+                    )),
+                }
+            }
+            if time.is_finite() {
+                last = last.max(time);
+            }
+        }
+    }
+    Errors::check(errors)?;
+    let id = id.expect("an unresolved path is an error");
+    Ok(LaneFile {
+        id,
+        mode,
+        lane: Lane::new(shape_of(id), points),
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::params::{BusEffect, Layout, Param};
+
+    fn registry() -> Registry {
+        Registry::new(Layout {
+            tracks: 2,
+            buses: vec![BusEffect::Reverb],
+        })
+    }
+
+    #[test]
+    fn a_saved_lane_loads_back_the_same() {
+        let dir = tempfile::tempdir().unwrap();
+        let id = ParamId::track(0, Param::Gain);
+        let lane = Lane::new(
+            Shape::Linear,
+            vec![
+                Point::new(0.0, -144.0),
+                Point::new(0.5, -6.25),
+                Point::new(2.0, 3.0),
+            ],
+        );
+        save(dir.path(), id, Some(AutomationMode::Touch), &lane).unwrap();
+        let text = std::fs::read_to_string(path_of(dir.path(), id)).unwrap();
+        assert!(text.contains("path: track/1/gain\nmode: touch\n"), "{text}");
+        let loaded = load_dir(dir.path(), &registry()).unwrap();
+        assert_eq!(
+            loaded,
+            vec![LaneFile {
+                id,
+                mode: Some(AutomationMode::Touch),
+                lane
+            }]
+        );
+        save(dir.path(), id, None, &Lane::new(Shape::Linear, vec![])).unwrap();
+        assert!(load_dir(dir.path(), &registry()).unwrap().is_empty());
+    }
+
+    #[test]
+    fn mistakes_are_reported_with_their_line() {
+        let dir = tempfile::tempdir().unwrap();
+        let f = dir.path().join("x.yaml");
+        std::fs::write(
+            &f,
+            "path: track/1/pan\nmode: loud\npoints:\n  - [0, 0]\n  - [1, 7]\n  - [0.5, 0]\n",
+        )
+        .unwrap();
+        let e = load_dir(dir.path(), &registry()).unwrap_err().to_string();
+        assert!(
+            e.contains("x.yaml:2:") && e.contains("allowed: off, read"),
+            "{e}"
+        );
+        assert!(e.contains("x.yaml:5:") && e.contains("out of range"), "{e}");
+        assert!(
+            e.contains("x.yaml:6:") && e.contains("must increase"),
+            "{e}"
+        );
+        std::fs::write(&f, "path: track/9/gain\n").unwrap();
+        let e = load_dir(dir.path(), &registry()).unwrap_err().to_string();
+        assert!(e.contains("x.yaml:1:"), "{e}");
+    }
+}

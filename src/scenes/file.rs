@@ -1,0 +1,271 @@
+//! Scene files: `scenes/<name>.yaml` in the session folder, one per scene,
+//! each with when it was saved, every value by path and every name. Saved
+//! atomically; the set of recall-safe patterns lives beside them in
+//! `recall-safe.yaml`.
+
+use crate::yaml::{self, quoted, Errors, Located};
+use serde::Deserialize;
+use std::collections::{BTreeMap, BTreeSet};
+use std::fmt::Write as _;
+use std::path::{Path, PathBuf};
+
+pub const FOLDER: &str = "scenes";
+pub const SAFES_FILE: &str = "recall-safe.yaml";
+/// Longest scene name, in characters.
+pub const MAX_NAME: usize = 64;
+
+/// One saved scene.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Scene {
+    pub name: String,
+    /// Seconds since 1970 (UTC).
+    pub saved: u64,
+    pub values: BTreeMap<String, f32>,
+    pub names: BTreeMap<String, String>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct Stored {
+    name: String,
+    saved: String,
+    #[serde(default)]
+    values: BTreeMap<String, f32>,
+    #[serde(default)]
+    names: BTreeMap<String, String>,
+}
+
+#[derive(Deserialize, Default)]
+#[serde(deny_unknown_fields)]
+struct StoredSafes {
+    #[serde(default)]
+    safe: Vec<String>,
+}
+
+/// Whether a scene name can be a file name: printable, no `/`, not hidden.
+pub fn check_name(name: &str) -> Result<(), String> {
+    if name.is_empty() || name.chars().count() > MAX_NAME {
+        return Err(format!("a scene name has 1 to {MAX_NAME} characters"));
+    }
+    if name.starts_with('.')
+        || name
+            .chars()
+            .any(|c| c.is_control() || c == '/' || c == '\\')
+    {
+        return Err(
+            "a scene name cannot start with `.` or hold `/`, `\\` or control characters".into(),
+        );
+    }
+    Ok(())
+}
+
+pub fn path_of(dir: &Path, name: &str) -> PathBuf {
+    dir.join(format!("{name}.yaml"))
+}
+
+pub fn encode(scene: &Scene) -> String {
+    let mut s = String::from("# mixbridge scene\n");
+    let _ = writeln!(s, "name: {}", quoted(&scene.name));
+    let _ = writeln!(s, "saved: {}", rfc3339(scene.saved));
+    s.push_str("values:\n");
+    for (path, v) in &scene.values {
+        let v = if *v == f32::NEG_INFINITY {
+            "-.inf".to_string()
+        } else {
+            v.to_string()
+        };
+        let _ = writeln!(s, "  {path}: {v}");
+    }
+    s.push_str("names:\n");
+    for (path, n) in &scene.names {
+        let _ = writeln!(s, "  {path}: {}", quoted(n));
+    }
+    s
+}
+
+pub fn save(dir: &Path, scene: &Scene) -> std::io::Result<()> {
+    crate::atomic_file::write(&path_of(dir, &scene.name), encode(scene).as_bytes())
+}
+
+/// Every scene in `dir`, or every problem found.
+pub fn load_dir(dir: &Path) -> Result<Vec<Scene>, Errors> {
+    let entries = match std::fs::read_dir(dir) {
+        Ok(e) => e,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Vec::new()),
+        Err(e) => {
+            return Err(Errors(vec![Located::whole(
+                dir,
+                format!("cannot read: {e}"),
+            )]))
+        }
+    };
+    let mut files: Vec<PathBuf> = entries
+        .filter_map(Result::ok)
+        .map(|e| e.path())
+        .filter(|p| {
+            p.extension().is_some_and(|x| x == "yaml")
+                && !p
+                    .file_name()
+                    .is_some_and(|n| n.to_string_lossy().starts_with('.'))
+        })
+        .collect();
+    files.sort();
+    let mut scenes = Vec::new();
+    let mut errors = Vec::new();
+    for f in files {
+        match load(&f) {
+            Ok(s) => scenes.push(s),
+            Err(Errors(e)) => errors.extend(e),
+        }
+    }
+    Errors::check(errors)?;
+    Ok(scenes)
+}
+
+fn load(file: &Path) -> Result<Scene, Errors> {
+    let (s, origin): (Stored, _) = yaml::read(file)?;
+    let mut errors = Vec::new();
+    let saved = parse_rfc3339(&s.saved);
+    if saved.is_none() {
+        errors.push(origin.at(
+            &["saved"],
+            "expected a UTC time such as 2026-12-03T08:15:00Z",
+        ));
+    }
+    if file
+        .file_stem()
+        .is_some_and(|stem| stem.to_string_lossy() != s.name)
+    {
+        errors.push(origin.at(
+            &["name"],
+            "the name must match the file name (without .yaml)",
+        ));
+    }
+    Errors::check(errors)?;
+    Ok(Scene {
+        name: s.name,
+        saved: saved.unwrap_or(0),
+        values: s.values,
+        names: s.names,
+    })
+}
+
+pub fn load_safes(dir: &Path) -> Result<BTreeSet<String>, Errors> {
+    let path = dir.join(SAFES_FILE);
+    if !path.exists() {
+        return Ok(BTreeSet::new());
+    }
+    let (s, _): (StoredSafes, _) = yaml::read(&path)?;
+    Ok(s.safe.into_iter().collect())
+}
+
+pub fn save_safes(dir: &Path, safes: &BTreeSet<String>) -> std::io::Result<()> {
+    let mut s =
+        String::from("# mixbridge: what a scene recall leaves alone (strips or groups)\nsafe:\n");
+    for p in safes {
+        let _ = writeln!(s, "  - {}", quoted(p));
+    }
+    crate::atomic_file::write(&dir.join(SAFES_FILE), s.as_bytes())
+}
+
+/// `2026-12-03T08:15:00Z` from seconds since 1970.
+pub fn rfc3339(secs: u64) -> String {
+    let days = (secs / 86_400) as i64;
+    let rem = secs % 86_400;
+    let (y, m, d) = civil_from_days(days);
+    format!(
+        "{y:04}-{m:02}-{d:02}T{:02}:{:02}:{:02}Z",
+        rem / 3600,
+        rem / 60 % 60,
+        rem % 60
+    )
+}
+
+/// Seconds since 1970 from `YYYY-MM-DDTHH:MM:SSZ`.
+pub fn parse_rfc3339(s: &str) -> Option<u64> {
+    let b = s.as_bytes();
+    if b.len() != 20
+        || b[4] != b'-'
+        || b[7] != b'-'
+        || b[10] != b'T'
+        || b[13] != b':'
+        || b[16] != b':'
+        || b[19] != b'Z'
+    {
+        return None;
+    }
+    let n = |r: std::ops::Range<usize>| s.get(r)?.parse::<u64>().ok();
+    let (y, mo, d, h, mi, se) = (
+        n(0..4)?,
+        n(5..7)?,
+        n(8..10)?,
+        n(11..13)?,
+        n(14..16)?,
+        n(17..19)?,
+    );
+    if !(1..=12).contains(&mo) || !(1..=31).contains(&d) || h > 23 || mi > 59 || se > 60 || y < 1970
+    {
+        return None;
+    }
+    let days = days_from_civil(y as i64, mo as u32, d as u32);
+    Some(days as u64 * 86_400 + h * 3600 + mi * 60 + se)
+}
+
+// Howard Hinnant's civil calendar algorithms.
+fn civil_from_days(z: i64) -> (i64, u32, u32) {
+    let z = z + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z.rem_euclid(146_097);
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let d = (doy - (153 * mp + 2) / 5 + 1) as u32;
+    let m = if mp < 10 { mp + 3 } else { mp - 9 } as u32;
+    (yoe + era * 400 + i64::from(m <= 2), m, d)
+}
+
+fn days_from_civil(y: i64, m: u32, d: u32) -> i64 {
+    let y = if m <= 2 { y - 1 } else { y };
+    let era = y.div_euclid(400);
+    let yoe = y.rem_euclid(400);
+    let mp = i64::from(if m > 2 { m - 3 } else { m + 9 });
+    let doy = (153 * mp + 2) / 5 + i64::from(d) - 1;
+    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    era * 146_097 + doe - 719_468
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn times_round_trip() {
+        for t in [0, 951_782_400, 1_764_750_000, 4_102_444_799] {
+            assert_eq!(parse_rfc3339(&rfc3339(t)), Some(t), "{}", rfc3339(t));
+        }
+        assert_eq!(rfc3339(951_782_400), "2000-02-29T00:00:00Z");
+        assert_eq!(parse_rfc3339("2026-13-01T00:00:00Z"), None);
+    }
+
+    #[test]
+    fn a_scene_loads_back_the_same() {
+        let dir = tempfile::tempdir().unwrap();
+        let scene = Scene {
+            name: "Verse 2".into(),
+            saved: 1_764_750_000,
+            values: [
+                ("track/1/gain".to_string(), f32::NEG_INFINITY),
+                ("track/1/pan".to_string(), -0.25),
+            ]
+            .into(),
+            names: [("track/1/name".to_string(), "Kick \"in\"".to_string())].into(),
+        };
+        save(dir.path(), &scene).unwrap();
+        assert_eq!(load_dir(dir.path()).unwrap(), vec![scene]);
+        assert!(
+            check_name("a/b").is_err()
+                && check_name(".x").is_err()
+                && check_name("Chorus 1").is_ok()
+        );
+    }
+}

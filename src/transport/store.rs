@@ -1,0 +1,153 @@
+//! The session's markers and loop range, in `transport.yaml` in the
+//! session folder, saved atomically on every change.
+
+use crate::yaml::{self, Errors};
+use serde::Deserialize;
+use std::fmt::Write as _;
+use std::path::{Path, PathBuf};
+
+pub const FILE_NAME: &str = "transport.yaml";
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Marker {
+    pub name: String,
+    /// Seconds on the timeline.
+    pub time: f64,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct TransportFile {
+    path: PathBuf,
+    /// In time order.
+    pub markers: Vec<Marker>,
+    pub loop_range: Option<(f64, f64)>,
+    pub looping: bool,
+}
+
+#[derive(Deserialize, Default)]
+#[serde(deny_unknown_fields)]
+struct Stored {
+    #[serde(default)]
+    markers: Vec<StoredMarker>,
+    #[serde(default, rename = "loop")]
+    loop_range: Option<(f64, f64)>,
+    #[serde(default)]
+    looping: bool,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct StoredMarker {
+    name: String,
+    time: f64,
+}
+
+impl TransportFile {
+    /// The file of the session in `dir`; none yet is no markers, no loop.
+    pub fn load(dir: &Path) -> Result<TransportFile, Errors> {
+        let path = dir.join(FILE_NAME);
+        let mut f = TransportFile {
+            path: path.clone(),
+            markers: Vec::new(),
+            loop_range: None,
+            looping: false,
+        };
+        if !path.exists() {
+            return Ok(f);
+        }
+        let (stored, origin): (Stored, _) = yaml::read(&path)?;
+        let mut errors = Vec::new();
+        for (i, m) in stored.markers.into_iter().enumerate() {
+            if m.time.is_finite() && m.time >= 0.0 {
+                f.add_marker(m.name, m.time);
+            } else {
+                errors.push(origin.at(
+                    &["markers", &i.to_string(), "time"],
+                    "a marker's time is seconds, 0 or more",
+                ));
+            }
+        }
+        match stored.loop_range {
+            Some((a, b)) if a.is_finite() && b.is_finite() && a >= 0.0 && b > a => {
+                f.loop_range = Some((a, b))
+            }
+            Some(_) => errors.push(origin.at(
+                &["loop"],
+                "the loop is [start, end] in seconds, end after start",
+            )),
+            None => {}
+        }
+        f.looping = stored.looping;
+        Errors::check(errors)?;
+        Ok(f)
+    }
+
+    pub fn add_marker(&mut self, name: String, time: f64) {
+        let at = self.markers.partition_point(|m| m.time <= time);
+        self.markers.insert(at, Marker { name, time });
+    }
+
+    /// A marker by name, or by 1-based number.
+    pub fn find(&self, which: &str) -> Option<usize> {
+        self.markers
+            .iter()
+            .position(|m| m.name == which)
+            .or_else(|| {
+                let n: usize = which.parse().ok()?;
+                (n >= 1 && n <= self.markers.len()).then(|| n - 1)
+            })
+    }
+
+    pub fn encode(&self) -> String {
+        let mut s = String::from("# mixbridge transport: markers and loop, times in seconds\n");
+        if self.markers.is_empty() {
+            s.push_str("markers: []\n");
+        } else {
+            s.push_str("markers:\n");
+            for m in &self.markers {
+                let _ = writeln!(
+                    s,
+                    "  - {{ name: {}, time: {:.6} }}",
+                    yaml::quoted(&m.name),
+                    m.time
+                );
+            }
+        }
+        if let Some((a, b)) = self.loop_range {
+            let _ = writeln!(s, "loop: [{a:.6}, {b:.6}]");
+        }
+        let _ = writeln!(s, "looping: {}", self.looping);
+        s
+    }
+
+    pub fn save(&self) -> std::io::Result<()> {
+        crate::atomic_file::write(&self.path, self.encode().as_bytes())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn markers_and_loop_survive_a_save() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut f = TransportFile::load(dir.path()).unwrap();
+        f.add_marker("Chorus: \"big\"".into(), 30.5);
+        f.add_marker("Verse".into(), 10.0);
+        f.loop_range = Some((10.0, 30.5));
+        f.looping = true;
+        f.save().unwrap();
+        let g = TransportFile::load(dir.path()).unwrap();
+        assert_eq!(g, f);
+        assert_eq!(g.markers[0].name, "Verse");
+        assert_eq!(g.find("2"), Some(1));
+        std::fs::write(
+            dir.path().join(FILE_NAME),
+            "markers:\n  - { name: x, time: -1 }\n",
+        )
+        .unwrap();
+        let e = TransportFile::load(dir.path()).unwrap_err().to_string();
+        assert!(e.contains("transport.yaml:2:"), "{e}");
+    }
+}
