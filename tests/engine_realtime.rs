@@ -1,13 +1,19 @@
 //! The audio thread's promise, checked: the full engine processes blocks
 //! under an allocation guard while every parameter of the address space
 //! changes, tracks are muted and soloed, sends are rerouted and whole graphs
-//! are swapped in. Any allocation or free inside `process` aborts the test.
+//! are swapped in, while the transport plays, loops and locates, file
+//! sources play, and automation lanes are read, released, offset and
+//! replaced. Any allocation or free inside `process` aborts the test.
 
 mod common;
 use assert_no_alloc::{assert_no_alloc, AllocDisabler};
 use common::*;
+use mixbridge::engine::automation::{Lane, LaneCommand, LaneSetup, Playback, Point, Shape};
+use mixbridge::engine::media::Media;
+use mixbridge::engine::transport::TransportCommand;
 use mixbridge::engine::Topology;
-use mixbridge::params::{Param, Spec};
+use mixbridge::params::{Param, Spec, Taper};
+use std::sync::Arc;
 
 #[global_allocator]
 static ALLOC: AllocDisabler = AllocDisabler;
@@ -35,6 +41,28 @@ fn process_never_allocates_while_everything_changes() {
         .collect();
     let mut outs = vec![vec![0.0f32; frames]; rig.topology.output_channels()];
 
+    // A lane on every parameter that can have one.
+    let lanes = |rng: &mut Lcg| {
+        let setups: Vec<LaneSetup> = all
+            .iter()
+            .filter(|id| id.param.automatable())
+            .map(|&id| {
+                let spec = Spec::of(id.param);
+                let shape = if spec.taper == Taper::Stepped { Shape::Step } else { Shape::Linear };
+                let points = (0..8)
+                    .map(|k| Point::new(k as f64 * 0.002, spec.from_normalized(rng.unit())))
+                    .collect();
+                LaneSetup { id, lane: Arc::new(Lane::new(shape, points)), reading: true, offset: 0.0 }
+            })
+            .collect();
+        Playback::new(setups)
+    };
+    let lane_count = all.iter().filter(|id| id.param.automatable()).count() as u32;
+    let clip: Arc<[f32]> = tone(330.0, -12.0, 0.01, SR).into();
+    rig.handle.set_media(Media::new(rig.inputs(), vec![clip.clone(), clip.clone()]));
+    rig.handle.set_playback(lanes(&mut rng));
+    rig.handle.transport(TransportCommand::Play);
+
     let mut processed = 0usize;
     for round in 0..120 {
         // Control side (may allocate): a burst of changes to every kind of
@@ -50,6 +78,29 @@ fn process_never_allocates_while_everything_changes() {
                 _ => spec.from_normalized(rng.unit()),
             };
             rig.handle.set(*id, v);
+        }
+        // The transport, lanes and file sources change too.
+        match round % 6 {
+            0 => rig.handle.transport(TransportCommand::Locate((rng.unit() * 800.0) as u64)),
+            1 => rig.handle.transport(TransportCommand::Loop(Some((100, 300 + round as u64)))),
+            2 => rig.handle.transport(TransportCommand::Stop),
+            3 => rig.handle.transport(TransportCommand::Play),
+            4 => rig.handle.transport(TransportCommand::Loop(None)),
+            _ => {}
+        }
+        for k in 0..lane_count {
+            let index = (k * 7 + round as u32) % lane_count;
+            rig.handle.lane(match (k + round as u32) % 3 {
+                0 => LaneCommand::Release { index },
+                1 => LaneCommand::Read { index, from: rng.unit(), glide: 100 },
+                _ => LaneCommand::Offset { index, offset: rng.unit() - 0.5 },
+            });
+        }
+        if round % 10 == 3 {
+            rig.handle.set_playback(lanes(&mut rng));
+        }
+        if round % 10 == 7 {
+            rig.handle.set_media(Media::new(rig.inputs(), vec![clip.clone()]));
         }
         if round % 10 == 5 {
             // A topology change: the graph is rebuilt here and swapped in there.

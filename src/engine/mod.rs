@@ -125,16 +125,18 @@ impl Engine {
         while offset < frames {
             let playing = self.transport.playing();
             let jumped = self.transport.take_jumped();
-            // Automation is read at least every STEP frames while playing
-            // (and once after a locate); a pass never crosses a loop's end.
+            let position = self.transport.position();
+            // Automation is read on a grid of STEP frames of the timeline
+            // while playing (and once after a locate), so what is heard does
+            // not depend on the callback size; a pass never crosses a
+            // loop's end.
             let step = if playing && self.playback.reading() {
-                automation::STEP
+                automation::STEP - (position % automation::STEP as u64) as usize
             } else {
                 MAX_BLOCK
             };
             let n = self.transport.span((frames - offset).min(step));
-            let position = self.transport.position();
-            if playing || jumped {
+            if jumped || (playing && position % automation::STEP as u64 == 0) {
                 let time = position as f64 / sample_rate;
                 self.playback.run(&mut self.graph, time, n);
             }

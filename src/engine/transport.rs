@@ -74,7 +74,11 @@ impl Transport {
 
     pub fn apply(&mut self, command: TransportCommand) {
         match command {
-            TransportCommand::Play => self.playing = true,
+            TransportCommand::Play => {
+                // Starting reads the lanes where it starts, as a jump does.
+                self.jumped |= !self.playing;
+                self.playing = true;
+            }
             TransportCommand::Stop => self.playing = false,
             TransportCommand::Locate(frame) => self.jump(frame),
             TransportCommand::Loop(range) => {
@@ -92,7 +96,7 @@ impl Transport {
         self.position
     }
 
-    /// Whether the position jumped since the last call.
+    /// Whether the position jumped (or playback started) since the last call.
     pub fn take_jumped(&mut self) -> bool {
         std::mem::take(&mut self.jumped)
     }

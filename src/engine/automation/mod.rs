@@ -11,11 +11,17 @@ mod lane;
 pub use lane::{interpolate, Lane, Point, Shape};
 
 use super::graph::Graph;
+use super::smoothing::DEFAULT_RAMP_MS;
 use crate::params::{ParamId, Spec};
 use std::sync::Arc;
 
 /// Frames between two readings of the lanes while the transport plays.
 pub const STEP: usize = 64;
+
+/// How far ahead of the position continuous lanes are read, in seconds:
+/// a parameter retargeted every [`STEP`] frames trails its target by its
+/// ramp time, so reading that much ahead puts the sound on the lane.
+pub const LOOK_AHEAD: f64 = DEFAULT_RAMP_MS as f64 / 1000.0;
 
 /// A lane as the engine starts reading it.
 #[derive(Debug, Clone)]
@@ -120,7 +126,11 @@ impl Playback {
     /// is how long until the next call (for glides).
     pub(crate) fn run(&mut self, graph: &mut Graph, time: f64, frames: usize) {
         for l in self.lanes.iter_mut().filter(|l| l.reading) {
-            let Some(mut v) = l.lane.value_near(time, &mut l.cursor) else {
+            let at = match l.lane.shape() {
+                Shape::Linear => time + LOOK_AHEAD,
+                Shape::Step => time,
+            };
+            let Some(mut v) = l.lane.value_near(at, &mut l.cursor) else {
                 continue;
             };
             if l.lane.shape() == Shape::Linear {
