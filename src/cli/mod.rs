@@ -5,6 +5,7 @@ mod learn;
 mod meter;
 mod render;
 mod run;
+mod scene;
 
 use clap::{Parser, Subcommand};
 use std::process::ExitCode;
@@ -34,6 +35,8 @@ enum Command {
     Check(check::Args),
     /// Move a control on a MIDI device; print the mapping line that binds it.
     Learn(learn::Args),
+    /// Save, recall, list and delete scenes of the running daemon.
+    Scene(scene::Args),
 }
 
 /// Parse the command line and run the verb.
@@ -55,6 +58,7 @@ pub fn main() -> ExitCode {
         Command::Meter(a) => meter::run(a),
         Command::Check(a) => check::run(a),
         Command::Learn(a) => learn::run(a),
+        Command::Scene(a) => scene::run(a),
     };
     match result {
         Ok(code) => code,

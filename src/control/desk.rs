@@ -5,6 +5,7 @@
 use super::model::{Change, Key, Mix};
 use super::request::{Answer, Arg, Request};
 use crate::automation::{self, Automation};
+use crate::engine::transport::TransportCommand;
 use crate::engine::EngineHandle;
 use crate::params::{AutomationMode, Owner, Param, ParamId};
 use crate::scenes::{self, Scenes};
@@ -22,6 +23,10 @@ pub struct Desk {
     pub transport: Transport,
     pub automation: Automation,
     pub scenes: Scenes,
+    /// A locate sent to the engine and not yet carried out: the seconds it
+    /// goes to, and the clock's jump count when it was sent. Requests that
+    /// follow it (next marker, rewind) start from there.
+    locating: Option<(f64, u32)>,
 }
 
 /// The transport as surfaces show it.
@@ -84,6 +89,7 @@ impl Desk {
             transport: transport?,
             automation: automation?,
             scenes: scenes?,
+            locating: None,
         })
     }
 
@@ -152,8 +158,16 @@ impl Desk {
             Request::Transport(t) => {
                 let list = t == transport::Request::ListMarkers;
                 let n = self.automation.position(mix, handle, now);
-                let out = self.transport.request(t, n.time, self.automation.record());
+                let jumps = handle.clock().read().jumps;
+                let from = match self.locating {
+                    Some((to, sent)) if sent == jumps => to,
+                    _ => n.time,
+                };
+                let out = self.transport.request(t, from, self.automation.record());
                 for c in out.commands {
+                    if let TransportCommand::Locate(frame) = c {
+                        self.locating = Some((self.transport.seconds(frame), jumps));
+                    }
                     handle.transport(c);
                 }
                 if let Some(on) = out.record {
@@ -205,7 +219,7 @@ impl Desk {
             Request::SceneSave(name) => {
                 let saved = SystemTime::now()
                     .duration_since(UNIX_EPOCH)
-                    .map_or(0, |d| d.as_secs());
+                    .map_or(0, |d| d.as_millis() as u64);
                 match self.scenes.save(&name, mix, saved) {
                     Ok(()) => done
                         .answers
@@ -248,7 +262,10 @@ impl Desk {
                 }
             }
             Request::SceneUndo => match self.scenes.undo(mix) {
-                Ok(c) => done.changes = c,
+                Ok(c) => {
+                    done.changes = c;
+                    done.answers.push(Answer::new("/scene/undone", vec![]));
+                }
                 Err(e) => fail(&mut done, e),
             },
             Request::SceneSafe(set) => {

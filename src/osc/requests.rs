@@ -6,7 +6,7 @@
 //! | `/transport/play`, `/stop`, `/rewind`, `/forward` | none, or 1 (0 is a button's release: ignored) | |
 //! | `/transport/record`, `/transport/loop` | none (toggle) or 1/0 | record = automation writing enabled |
 //! | `/transport/loop` | `START END` (seconds) | set the loop range and loop |
-//! | `/transport/locate`, `/transport/position` | seconds, or `"BAR\|BEAT[\|TICK]"`, `"[H:]MM:SS"` | a query with no argument answers the position |
+//! | `/transport/locate`, `/transport/position` | seconds, or `"BAR\|BEAT[\|TICK]"`, `"[H:]MM:SS"` | a query with no argument (also of `/transport/playing`, `/transport/bars`) answers the position and state |
 //! | `/transport/marker/add` | `[NAME]` | at the position |
 //! | `/transport/marker/next`, `/previous` | | |
 //! | `/transport/marker/goto`, `/delete` | `NAME` or number | |
@@ -73,6 +73,7 @@ pub fn parse(addr: &str, args: &[OscType], mix: &Mix) -> Parsed {
             _ => Err("expected START END in seconds".into()),
         },
         "/transport/loop" => press(T::Looping(switch())),
+        "/transport/playing" | "/transport/bars" if args.is_empty() => Ok(Request::Position),
         "/transport/locate" | "/transport/position" => match args.first() {
             None => Ok(Request::Position),
             Some(OscType::String(s)) => transport::parse_position(s, tempo)

@@ -18,7 +18,7 @@ pub const MAX_NAME: usize = 64;
 #[derive(Debug, Clone, PartialEq)]
 pub struct Scene {
     pub name: String,
-    /// Seconds since 1970 (UTC).
+    /// Milliseconds since 1970 (UTC).
     pub saved: u64,
     pub values: BTreeMap<String, f32>,
     pub names: BTreeMap<String, String>,
@@ -168,21 +168,31 @@ pub fn save_safes(dir: &Path, safes: &BTreeSet<String>) -> std::io::Result<()> {
     crate::atomic_file::write(&dir.join(SAFES_FILE), s.as_bytes())
 }
 
-/// `2026-12-03T08:15:00Z` from seconds since 1970.
-pub fn rfc3339(secs: u64) -> String {
+/// `2026-12-03T08:15:00.250Z` from milliseconds since 1970.
+pub fn rfc3339(millis: u64) -> String {
+    let secs = millis / 1000;
     let days = (secs / 86_400) as i64;
     let rem = secs % 86_400;
     let (y, m, d) = civil_from_days(days);
     format!(
-        "{y:04}-{m:02}-{d:02}T{:02}:{:02}:{:02}Z",
+        "{y:04}-{m:02}-{d:02}T{:02}:{:02}:{:02}.{:03}Z",
         rem / 3600,
         rem / 60 % 60,
-        rem % 60
+        rem % 60,
+        millis % 1000
     )
 }
 
-/// Seconds since 1970 from `YYYY-MM-DDTHH:MM:SSZ`.
+/// Milliseconds since 1970 from `YYYY-MM-DDTHH:MM:SS[.mmm]Z`.
 pub fn parse_rfc3339(s: &str) -> Option<u64> {
+    let (s, millis) = match s.len() {
+        24 if s.as_bytes()[19] == b'.' => {
+            let ms: u64 = s.get(20..23)?.parse().ok()?;
+            (format!("{}Z", s.get(..19)?), ms)
+        }
+        _ => (s.to_string(), 0),
+    };
+    let s = s.as_str();
     let b = s.as_bytes();
     if b.len() != 20
         || b[4] != b'-'
@@ -208,7 +218,7 @@ pub fn parse_rfc3339(s: &str) -> Option<u64> {
         return None;
     }
     let days = days_from_civil(y as i64, mo as u32, d as u32);
-    Some(days as u64 * 86_400 + h * 3600 + mi * 60 + se)
+    Some((days as u64 * 86_400 + h * 3600 + mi * 60 + se) * 1000 + millis)
 }
 
 // Howard Hinnant's civil calendar algorithms.
@@ -240,10 +250,11 @@ mod tests {
 
     #[test]
     fn times_round_trip() {
-        for t in [0, 951_782_400, 1_764_750_000, 4_102_444_799] {
+        for t in [0, 951_782_400_000, 1_764_750_000_123, 4_102_444_799_999] {
             assert_eq!(parse_rfc3339(&rfc3339(t)), Some(t), "{}", rfc3339(t));
         }
-        assert_eq!(rfc3339(951_782_400), "2000-02-29T00:00:00Z");
+        assert_eq!(rfc3339(951_782_400_250), "2000-02-29T00:00:00.250Z");
+        assert_eq!(parse_rfc3339("2000-02-29T00:00:01Z"), Some(951_782_401_000));
         assert_eq!(parse_rfc3339("2026-13-01T00:00:00Z"), None);
     }
 
@@ -252,7 +263,7 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let scene = Scene {
             name: "Verse 2".into(),
-            saved: 1_764_750_000,
+            saved: 1_764_750_000_123,
             values: [
                 ("track/1/gain".to_string(), f32::NEG_INFINITY),
                 ("track/1/pan".to_string(), -0.25),

@@ -92,7 +92,7 @@ impl Scenes {
     }
 
     /// Save the mix as `name` (replacing a scene of that name), stamped `saved`
-    /// (seconds since 1970).
+    /// (milliseconds since 1970).
     pub fn save(&mut self, name: &str, mix: &Mix, saved: u64) -> Result<(), String> {
         file::check_name(name)?;
         let scene = Scene {

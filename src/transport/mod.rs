@@ -86,6 +86,11 @@ impl Transport {
         self.sample_rate = f64::from(rate.max(1));
     }
 
+    /// Frames at the engine's rate to seconds.
+    pub fn seconds(&self, frames: u64) -> f64 {
+        frames as f64 / self.sample_rate
+    }
+
     fn frames(&self, seconds: f64) -> u64 {
         (seconds.max(0.0) * self.sample_rate).round() as u64
     }
