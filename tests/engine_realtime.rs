@@ -48,18 +48,28 @@ fn process_never_allocates_while_everything_changes() {
             .filter(|id| id.param.automatable())
             .map(|&id| {
                 let spec = Spec::of(id.param);
-                let shape = if spec.taper == Taper::Stepped { Shape::Step } else { Shape::Linear };
+                let shape = if spec.taper == Taper::Stepped {
+                    Shape::Step
+                } else {
+                    Shape::Linear
+                };
                 let points = (0..8)
                     .map(|k| Point::new(k as f64 * 0.002, spec.from_normalized(rng.unit())))
                     .collect();
-                LaneSetup { id, lane: Arc::new(Lane::new(shape, points)), reading: true, offset: 0.0 }
+                LaneSetup {
+                    id,
+                    lane: Arc::new(Lane::new(shape, points)),
+                    reading: true,
+                    offset: 0.0,
+                }
             })
             .collect();
         Playback::new(setups)
     };
     let lane_count = all.iter().filter(|id| id.param.automatable()).count() as u32;
     let clip: Arc<[f32]> = tone(330.0, -12.0, 0.01, SR).into();
-    rig.handle.set_media(Media::new(rig.inputs(), vec![clip.clone(), clip.clone()]));
+    rig.handle
+        .set_media(Media::new(rig.inputs(), vec![clip.clone(), clip.clone()]));
     rig.handle.set_playback(lanes(&mut rng));
     rig.handle.transport(TransportCommand::Play);
 
@@ -81,8 +91,12 @@ fn process_never_allocates_while_everything_changes() {
         }
         // The transport, lanes and file sources change too.
         match round % 6 {
-            0 => rig.handle.transport(TransportCommand::Locate((rng.unit() * 800.0) as u64)),
-            1 => rig.handle.transport(TransportCommand::Loop(Some((100, 300 + round as u64)))),
+            0 => rig
+                .handle
+                .transport(TransportCommand::Locate((rng.unit() * 800.0) as u64)),
+            1 => rig
+                .handle
+                .transport(TransportCommand::Loop(Some((100, 300 + round as u64)))),
             2 => rig.handle.transport(TransportCommand::Stop),
             3 => rig.handle.transport(TransportCommand::Play),
             4 => rig.handle.transport(TransportCommand::Loop(None)),
@@ -92,15 +106,23 @@ fn process_never_allocates_while_everything_changes() {
             let index = (k * 7 + round as u32) % lane_count;
             rig.handle.lane(match (k + round as u32) % 3 {
                 0 => LaneCommand::Release { index },
-                1 => LaneCommand::Read { index, from: rng.unit(), glide: 100 },
-                _ => LaneCommand::Offset { index, offset: rng.unit() - 0.5 },
+                1 => LaneCommand::Read {
+                    index,
+                    from: rng.unit(),
+                    glide: 100,
+                },
+                _ => LaneCommand::Offset {
+                    index,
+                    offset: rng.unit() - 0.5,
+                },
             });
         }
         if round % 10 == 3 {
             rig.handle.set_playback(lanes(&mut rng));
         }
         if round % 10 == 7 {
-            rig.handle.set_media(Media::new(rig.inputs(), vec![clip.clone()]));
+            rig.handle
+                .set_media(Media::new(rig.inputs(), vec![clip.clone()]));
         }
         if round % 10 == 5 {
             // A topology change: the graph is rebuilt here and swapped in there.

@@ -51,12 +51,23 @@ fn console() -> Option<Console> {
     let t = Instant::now();
     loop {
         probe.send("/track/1/gain", &[]);
-        if probe.wait("/track/1/gain", Duration::from_millis(200)).is_some() {
+        if probe
+            .wait("/track/1/gain", Duration::from_millis(200))
+            .is_some()
+        {
             break;
         }
-        assert!(t.elapsed() < Duration::from_secs(20), "the daemon never answered");
+        assert!(
+            t.elapsed() < Duration::from_secs(20),
+            "the daemon never answered"
+        );
     }
-    Some(Console { _daemon: daemon, port, config, dir })
+    Some(Console {
+        _daemon: daemon,
+        port,
+        config,
+        dir,
+    })
 }
 
 fn scene_cli(config: &Path, args: &[&str]) -> (bool, String, String) {
@@ -84,13 +95,24 @@ fn scenes_save_recall_with_safes_and_fades_list_delete_and_undo() {
     osc.send("/track/3/mute", &[Arg::F(1.0)]);
     osc.send("/track/1/name", &[Arg::S("Kick In")]);
     osc.send("/scene/save", &[Arg::S("Verse")]);
-    assert_eq!(osc.wait("/scene/saved", WAIT).expect("saved").string(), "Verse");
+    assert_eq!(
+        osc.wait("/scene/saved", WAIT).expect("saved").string(),
+        "Verse"
+    );
     let file = c.dir.path().join("session/scenes/Verse.yaml");
     let text = std::fs::read_to_string(&file).unwrap();
-    assert!(text.contains("track/1/gain: -20") && text.contains("Kick In"), "{text}");
+    assert!(
+        text.contains("track/1/gain: -20") && text.contains("Kick In"),
+        "{text}"
+    );
 
     // The command line saves through the daemon too.
-    for (k, v) in [("/track/1/gain", 0.0), ("/track/2/gain", 0.0), ("/track/3/eq/2/gain", 0.0), ("/track/3/mute", 0.0)] {
+    for (k, v) in [
+        ("/track/1/gain", 0.0),
+        ("/track/2/gain", 0.0),
+        ("/track/3/eq/2/gain", 0.0),
+        ("/track/3/mute", 0.0),
+    ] {
         osc.send(k, &[Arg::F(v)]);
     }
     osc.send("/track/1/name", &[Arg::S("Kick")]);
@@ -98,9 +120,15 @@ fn scenes_save_recall_with_safes_and_fades_list_delete_and_undo() {
     assert!(ok, "{err}");
     let (ok, listed, err) = scene_cli(&c.config, &["list"]);
     assert!(ok, "{err}");
-    let names: Vec<&str> = listed.lines().map(|l| l.split("  ").nth(1).unwrap()).collect();
+    let names: Vec<&str> = listed
+        .lines()
+        .map(|l| l.split("  ").nth(1).unwrap())
+        .collect();
     assert_eq!(names, ["Verse", "Chorus"], "oldest first: {listed}");
-    assert!(listed.starts_with("20"), "with when each was saved: {listed}");
+    assert!(
+        listed.starts_with("20"),
+        "with when each was saved: {listed}"
+    );
 
     // Track 2 and every EQ are recall-safe; a one-second crossfade.
     osc.send("/scene/safe", &[Arg::S("track/2"), Arg::I(1)]);
@@ -111,15 +139,27 @@ fn scenes_save_recall_with_safes_and_fades_list_delete_and_undo() {
     osc.drain();
     osc.send("/scene/recall", &[Arg::S("Verse"), Arg::F(1.0)]);
     assert!(osc.wait("/scene/recalled", WAIT).is_some());
-    assert_eq!(osc.query("/track/3/mute").float(), 1.0, "switches change at once");
+    assert_eq!(
+        osc.query("/track/3/mute").float(),
+        1.0,
+        "switches change at once"
+    );
     std::thread::sleep(Duration::from_millis(450));
     let mid = osc.query("/track/1/gain").float();
     assert!(mid > -19.5 && mid < -0.5, "halfway through the fade: {mid}");
     std::thread::sleep(Duration::from_millis(1200));
     assert_eq!(osc.query("/track/1/gain").float(), -20.0);
     assert_eq!(osc.query("/track/1/name").string(), "Kick In");
-    assert_eq!(osc.query("/track/2/gain").float(), 0.0, "a safe strip is left alone");
-    assert_eq!(osc.query("/track/3/eq/2/gain").float(), 0.0, "a safe group is left alone");
+    assert_eq!(
+        osc.query("/track/2/gain").float(),
+        0.0,
+        "a safe strip is left alone"
+    );
+    assert_eq!(
+        osc.query("/track/3/eq/2/gain").float(),
+        0.0,
+        "a safe group is left alone"
+    );
 
     // Undo the recall from the command line.
     let (ok, _, err) = scene_cli(&c.config, &["undo"]);
@@ -155,9 +195,17 @@ fn the_transport_plays_locates_loops_and_keeps_markers() {
     osc.drain();
     // Position feedback while playing, about ten times a second.
     std::thread::sleep(Duration::from_millis(1000));
-    let fed: Vec<f32> = osc.drain().iter().filter(|m| m.addr == "/transport/position").map(|m| m.float()).collect();
+    let fed: Vec<f32> = osc
+        .drain()
+        .iter()
+        .filter(|m| m.addr == "/transport/position")
+        .map(|m| m.float())
+        .collect();
     assert!(fed.len() >= 5 && fed.len() <= 15, "{fed:?}");
-    assert!(fed.windows(2).all(|w| w[1] > w[0]) && fed[0] > 4.4, "{fed:?}");
+    assert!(
+        fed.windows(2).all(|w| w[1] > w[0]) && fed[0] > 4.4,
+        "{fed:?}"
+    );
     osc.send("/transport/marker/add", &[Arg::S("Chorus")]);
     osc.send("/transport/stop", &[]);
     std::thread::sleep(Duration::from_millis(200));
@@ -169,7 +217,10 @@ fn the_transport_plays_locates_loops_and_keeps_markers() {
     osc.send("/transport/marker/next", &[]);
     std::thread::sleep(Duration::from_millis(200));
     let chorus = osc.query("/transport/position").float();
-    assert!(chorus > 5.0 && chorus <= stopped + 0.01, "at the marker: {chorus}, stopped at {stopped}");
+    assert!(
+        chorus > 5.0 && chorus <= stopped + 0.01,
+        "at the marker: {chorus}, stopped at {stopped}"
+    );
     let markers = std::fs::read_to_string(c.dir.path().join("session/transport.yaml")).unwrap();
     assert!(markers.contains("Chorus"), "{markers}");
 

@@ -399,6 +399,7 @@ impl Automation {
     /// follow), not back to the engine.
     pub fn tick(&mut self, mix: &mut Mix, handle: &mut EngineHandle, now: Instant) -> Vec<Change> {
         self.sync(mix, handle, now);
+        self.open_touched(mix, handle);
         let mut released = Vec::new();
         for (id, pass) in &self.passes {
             let Some((kind, _)) = &pass.open else {
@@ -438,6 +439,43 @@ impl Automation {
             }
         }
         changes
+    }
+
+    /// A control touched (before it moves) starts its pass where touch,
+    /// latch and trim write: the value it holds is written from the touch.
+    fn open_touched(&mut self, mix: &Mix, handle: &mut EngineHandle) {
+        if !(self.now.playing && self.record) {
+            return;
+        }
+        let touched: Vec<ParamId> = mix
+            .touched_controls()
+            .filter(|id| id.param.automatable())
+            .filter(|id| self.passes.get(id).is_none_or(|p| p.open.is_none()))
+            .collect();
+        let mut any = false;
+        for id in touched {
+            let Some(v) = mix.get(id) else { continue };
+            match (self.mode(mix, id), self.lanes.get(&id)) {
+                (AutomationMode::Touch | AutomationMode::Latch, _)
+                | (AutomationMode::Trim, None) => {
+                    self.write(id, Kind::Absolute, v);
+                    any = true;
+                }
+                (AutomationMode::Trim, Some(lane)) if shape_of(id) == Shape::Linear => {
+                    let under = lane.value_at(self.now.time).unwrap_or(v);
+                    let offset = if v.is_finite() && under.is_finite() {
+                        v - under
+                    } else {
+                        0.0
+                    };
+                    self.write(id, Kind::Offset, offset);
+                }
+                _ => {}
+            }
+        }
+        if any {
+            self.sync_reading(mix, handle);
+        }
     }
 
     /// A touch pass ends: it glides back to the lane (touch) or its

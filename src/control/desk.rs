@@ -109,10 +109,24 @@ impl Desk {
         self.automation.attach(sample_rate, mix, handle);
     }
 
+    /// Where the transport is, or is about to be after a locate the
+    /// engine has not carried out yet.
+    fn seconds(&mut self, mix: &Mix, handle: &mut EngineHandle, now: Instant) -> f64 {
+        let n = self.automation.position(mix, handle, now);
+        match self.locating {
+            Some((to, sent)) if sent == handle.clock().read().jumps => to,
+            _ => {
+                self.locating = None;
+                n.time
+            }
+        }
+    }
+
     pub fn view(&mut self, mix: &Mix, handle: &mut EngineHandle, now: Instant) -> TransportView {
+        let seconds = self.seconds(mix, handle, now);
         let n = self.automation.position(mix, handle, now);
         TransportView {
-            seconds: n.time,
+            seconds,
             playing: n.playing,
             record: self.automation.record(),
             looping: self.transport.looping(),
@@ -157,12 +171,8 @@ impl Desk {
         match request {
             Request::Transport(t) => {
                 let list = t == transport::Request::ListMarkers;
-                let n = self.automation.position(mix, handle, now);
+                let from = self.seconds(mix, handle, now);
                 let jumps = handle.clock().read().jumps;
-                let from = match self.locating {
-                    Some((to, sent)) if sent == jumps => to,
-                    _ => n.time,
-                };
                 let out = self.transport.request(t, from, self.automation.record());
                 for c in out.commands {
                     if let TransportCommand::Locate(frame) = c {

@@ -182,6 +182,14 @@ impl Mix {
             .is_some_and(|(t, _)| *t == id)
     }
 
+    /// Every control someone is touching (each once).
+    pub fn touched_controls(&self) -> impl Iterator<Item = ParamId> + '_ {
+        let mut last = None;
+        self.touches
+            .iter()
+            .filter_map(move |(id, _)| (last.replace(*id) != Some(*id)).then_some(*id))
+    }
+
     /// Whether `origin` is touching the control.
     pub fn touched_by(&self, id: ParamId, origin: Origin) -> bool {
         self.touches.contains(&(id, origin))
