@@ -46,16 +46,18 @@ const LEVEL_TOLERANCE: f32 = 0.5;
 /// A JACK server and the daemon on a session of a file-sourced track
 /// (`Tone`) and a muted input track, with an emulated Mackie on `mcu`;
 /// `lanes` are written into the session's automation folder first.
+/// Fields drop in order: the clients before the daemon, the daemon before
+/// the JACK server, and the server before the next test may start one.
 struct Rig {
-    _serial: std::sync::MutexGuard<'static, ()>,
-    _server: Server,
-    setup: Setup,
-    daemon: Daemon,
-    tester: Tester,
-    mackie: MidiPeer,
     tablet: Peer,
+    mackie: MidiPeer,
+    tester: Tester,
+    daemon: Daemon,
+    setup: Setup,
     /// What the tablet received while the test asked it for the position.
     seen: Vec<osc_peer::Msg>,
+    _server: Server,
+    _serial: std::sync::MutexGuard<'static, ()>,
 }
 
 fn rig(lanes: &[(&str, &str)]) -> Option<Rig> {

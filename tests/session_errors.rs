@@ -428,6 +428,7 @@ fn a_good_file_loads_to_the_expected_model() {
     assert_eq!(s.pan_law, PanLaw::Compromise);
     let track = |name: &str, channels, source| TrackDef {
         name: name.into(),
+        colour: Default::default(),
         channels,
         source,
     };

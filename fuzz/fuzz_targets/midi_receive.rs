@@ -109,7 +109,11 @@ fuzz_target!(|data: &[u8]| {
                 s.meters(&meters(-f32::from(bytes.get(1).copied().unwrap_or(0))));
                 Default::default()
             }
-            _ => s.receive(&mut mix, unit, bytes, now),
+            // As the daemon does: MIDI Machine Control first, then the surface.
+            _ => match mixbridge::midi::mmc::decode(bytes) {
+                Some(_) => Default::default(),
+                None => s.receive(&mut mix, unit, bytes, now),
+            },
         };
         let mut changes = input.changes;
         for s in all.iter_mut() {

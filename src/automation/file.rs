@@ -151,7 +151,14 @@ pub fn load_dir(dir: &Path, registry: &Registry) -> Result<Vec<LaneFile>, Errors
 
 /// One lane file.
 pub fn load(file: &Path, registry: &Registry) -> Result<LaneFile, Errors> {
-    let (stored, origin): (Stored, _) = yaml::read(file)?;
+    let text = std::fs::read_to_string(file)
+        .map_err(|e| Located::whole(file, format!("cannot read: {e}")))?;
+    parse(file, &text, registry)
+}
+
+/// A lane file's text (`file` names it in errors).
+pub fn parse(file: &Path, text: &str, registry: &Registry) -> Result<LaneFile, Errors> {
+    let (stored, origin): (Stored, _) = yaml::parse(file, text)?;
     let mut errors = Vec::new();
     let id = match registry.resolve(&stored.path) {
         Ok(r) if r.form == crate::params::Form::Plain && r.id.param.automatable() => Some(r.id),

@@ -1,5 +1,7 @@
 //! `mixbridge check`: validate the config, the session and how they wire
-//! together; list every problem and exit non-zero if there is one.
+//! together, the mappings, and the files the console keeps in the session
+//! (automation lanes, scenes, markers); list every problem and exit
+//! non-zero if there is one.
 
 use crate::config::Config;
 use crate::session::Session;
@@ -61,6 +63,15 @@ pub fn run(args: Args) -> Result<ExitCode, Box<dyn std::error::Error>> {
                 println!("mappings: ok ({} surfaces)", opened.len())
             }
             Ok(_) => {}
+            Err(e) => problems.push(e.to_string()),
+        }
+        match crate::control::desk::Desk::load(s, &mix, c.automation) {
+            Ok(d) => println!(
+                "session files: ok ({} automation lanes, {} scenes, {} markers)",
+                d.automation.lanes().len(),
+                d.scenes.list().len(),
+                d.transport.markers().len()
+            ),
             Err(e) => problems.push(e.to_string()),
         }
     }

@@ -7,7 +7,7 @@
 //! surface except the one that made it (unless it asks for its echo).
 
 use crate::params::{Owner, ParamId, ParamRef, PathError, Registry, Spec};
-use crate::session::Session;
+use crate::session::{Colour, Session};
 use std::collections::{BTreeMap, BTreeSet};
 use std::net::SocketAddr;
 
@@ -20,6 +20,7 @@ pub struct Mix {
     registry: Registry,
     values: BTreeMap<ParamId, f32>,
     names: BTreeMap<Owner, String>,
+    colours: BTreeMap<Owner, Colour>,
     touches: BTreeSet<(ParamId, Origin)>,
 }
 
@@ -73,10 +74,17 @@ impl Mix {
             values.insert(id, v);
         }
         let names = session_names(session).collect();
+        let colours = session
+            .tracks
+            .iter()
+            .enumerate()
+            .map(|(i, t)| (Owner::Track(i as u16), t.colour))
+            .collect();
         Mix {
             registry,
             values,
             names,
+            colours,
             touches: BTreeSet::new(),
         }
     }
@@ -95,6 +103,7 @@ impl Mix {
         let buses = (0..l.buses.len()).map(|i| (Owner::Bus(i as u16), format!("Bus {}", i + 1)));
         Mix {
             names: tracks.chain(buses).collect(),
+            colours: BTreeMap::new(),
             registry,
             values,
             touches: BTreeSet::new(),
@@ -139,6 +148,18 @@ impl Mix {
     /// The name of a track or bus.
     pub fn name(&self, owner: Owner) -> Option<&str> {
         self.names.get(&owner).map(String::as_str)
+    }
+
+    /// The colour a track is shown in (white unless the session says).
+    pub fn colour(&self, owner: Owner) -> Colour {
+        self.colours.get(&owner).copied().unwrap_or_default()
+    }
+
+    /// Give a track another colour.
+    pub fn set_colour(&mut self, owner: Owner, colour: Colour) {
+        if self.names.contains_key(&owner) {
+            self.colours.insert(owner, colour);
+        }
     }
 
     /// Rename a track or bus (control characters dropped, cut at

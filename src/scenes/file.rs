@@ -123,7 +123,14 @@ pub fn load_dir(dir: &Path) -> Result<Vec<Scene>, Errors> {
 }
 
 fn load(file: &Path) -> Result<Scene, Errors> {
-    let (s, origin): (Stored, _) = yaml::read(file)?;
+    let text = std::fs::read_to_string(file)
+        .map_err(|e| Located::whole(file, format!("cannot read: {e}")))?;
+    parse(file, &text)
+}
+
+/// A scene file's text (`file` names it in errors; its stem must be the name).
+pub fn parse(file: &Path, text: &str) -> Result<Scene, Errors> {
+    let (s, origin): (Stored, _) = yaml::parse(file, text)?;
     let mut errors = Vec::new();
     let saved = parse_rfc3339(&s.saved);
     if saved.is_none() {

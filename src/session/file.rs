@@ -31,6 +31,8 @@ pub(super) struct TrackFile {
     pub source: Option<SourceFile>,
     #[serde(default)]
     pub sends: Vec<SendFile>,
+    #[serde(alias = "color")]
+    pub colour: Option<String>,
 }
 
 /// `{input: N | [N, M]}` or `{file: path}`; exactly one is checked later.

@@ -44,9 +44,45 @@ pub struct Session {
 #[derive(Debug, Clone, PartialEq)]
 pub struct TrackDef {
     pub name: String,
+    /// What surfaces with coloured strips (X-Touch) show it in.
+    pub colour: Colour,
     /// 1 (mono) or 2 (stereo).
     pub channels: u8,
     pub source: Source,
+}
+
+/// Strip colours, as surfaces with coloured scribble strips show them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Colour {
+    Red,
+    Green,
+    Yellow,
+    Blue,
+    Magenta,
+    Cyan,
+    #[default]
+    White,
+}
+
+impl Colour {
+    pub const NAMES: [&'static str; 7] =
+        ["red", "green", "yellow", "blue", "magenta", "cyan", "white"];
+    const ALL: [Colour; 7] = [
+        Colour::Red,
+        Colour::Green,
+        Colour::Yellow,
+        Colour::Blue,
+        Colour::Magenta,
+        Colour::Cyan,
+        Colour::White,
+    ];
+
+    pub fn from_name(name: &str) -> Option<Colour> {
+        Self::NAMES
+            .iter()
+            .position(|n| n.eq_ignore_ascii_case(name))
+            .map(|i| Self::ALL[i])
+    }
 }
 
 /// Where a track's signal comes from.

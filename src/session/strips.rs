@@ -3,7 +3,7 @@
 //! remaining sections are checked; any error discards the whole session.
 
 use super::file::{BusFile, Effect, Kind, Numbers, SourceFile, TrackFile};
-use super::{BusDef, BusKind, Source, TrackDef};
+use super::{BusDef, BusKind, Colour, Source, TrackDef};
 use crate::params::BusEffect;
 use crate::yaml::{Located, Origin};
 use std::path::Path;
@@ -39,8 +39,22 @@ pub(super) fn tracks(
                 at(&[&["source"], key].concat(), m)
             }),
         };
+        let colour = match t.colour.as_deref() {
+            None => Colour::default(),
+            Some(c) => Colour::from_name(c).unwrap_or_else(|| {
+                errors.push(at(
+                    &["colour"],
+                    format!(
+                        "{who}: colour `{c}` is not allowed; allowed: {}",
+                        Colour::NAMES.join(", ")
+                    ),
+                ));
+                Colour::default()
+            }),
+        };
         out.push(TrackDef {
             name: t.name.clone(),
+            colour,
             channels: channels.unwrap_or(1),
             source,
         });

@@ -46,16 +46,27 @@ impl TransportFile {
     /// The file of the session in `dir`; none yet is no markers, no loop.
     pub fn load(dir: &Path) -> Result<TransportFile, Errors> {
         let path = dir.join(FILE_NAME);
-        let mut f = TransportFile {
+        let f = TransportFile {
             path: path.clone(),
             markers: Vec::new(),
             loop_range: None,
             looping: false,
         };
-        if !path.exists() {
-            return Ok(f);
+        match std::fs::read_to_string(&path) {
+            Ok(text) => f.parse(&text),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(f),
+            Err(e) => Err(Errors(vec![crate::yaml::Located::whole(
+                &path,
+                format!("cannot read: {e}"),
+            )])),
         }
-        let (stored, origin): (Stored, _) = yaml::read(&path)?;
+    }
+
+    /// The markers and loop in `text`, read into this file.
+    pub fn parse(mut self, text: &str) -> Result<TransportFile, Errors> {
+        let path = self.path.clone();
+        let f = &mut self;
+        let (stored, origin): (Stored, _) = yaml::parse(&path, text)?;
         let mut errors = Vec::new();
         for (i, m) in stored.markers.into_iter().enumerate() {
             if m.time.is_finite() && m.time >= 0.0 {
@@ -79,7 +90,7 @@ impl TransportFile {
         }
         f.looping = stored.looping;
         Errors::check(errors)?;
-        Ok(f)
+        Ok(self)
     }
 
     pub fn add_marker(&mut self, name: String, time: f64) {

@@ -39,11 +39,16 @@ pub struct Lane {
 }
 
 impl Lane {
-    /// A lane through `points`: sorted by time; of points at the same time
-    /// the last one given wins; points with a time or value that is NaN,
+    /// A lane through `points`: times rounded to the microsecond, sorted;
+    /// of points at the same time the last one given wins; points with a time or value that is NaN,
     /// or a negative or infinite time, are dropped.
     pub fn new(shape: Shape, mut points: Vec<Point>) -> Lane {
         points.retain(|p| p.time.is_finite() && p.time >= 0.0 && !p.value.is_nan());
+        // Times are kept to the microsecond, as lane files write them, so
+        // a lane reads back exactly as it was saved.
+        for p in &mut points {
+            p.time = (p.time * 1e6).round() / 1e6;
+        }
         points.sort_by(|a, b| a.time.total_cmp(&b.time));
         // Keep the last of each run of equal times (the sort is stable).
         let mut kept: Vec<Point> = Vec::with_capacity(points.len());
@@ -197,7 +202,7 @@ mod tests {
 
     #[test]
     fn sorts_and_keeps_the_last_of_equal_times() {
-        let l = lane(&[(2.0, 1.0), (1.0, 5.0), (2.0, 3.0), (f64::NAN, 0.0)]);
+        let l = lane(&[(2.0, 1.0), (1.0, 5.0), (2.0000001, 3.0), (f64::NAN, 0.0)]);
         assert_eq!(l.points(), &[Point::new(1.0, 5.0), Point::new(2.0, 3.0)]);
     }
 

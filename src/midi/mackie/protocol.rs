@@ -2,6 +2,8 @@
 //! encodings of the protocol (V-Pot ticks, LED rings, meters, seven-segment
 //! characters). Facts from `shared/reference/mackie-control.md`.
 
+use crate::session::Colour;
+
 /// Strips per unit.
 pub const STRIPS: usize = 8;
 /// Characters per scribble-strip line of one unit (7 per strip).
@@ -82,6 +84,19 @@ pub fn colours(device: u8, c: [u8; STRIPS]) -> Vec<u8> {
     let mut body = vec![0x72];
     body.extend_from_slice(&c);
     sysex(device, &body)
+}
+
+/// The X-Touch's code of a strip colour (0 is off).
+pub fn colour_code(c: Colour) -> u8 {
+    match c {
+        Colour::Red => 1,
+        Colour::Green => 2,
+        Colour::Yellow => 3,
+        Colour::Blue => 4,
+        Colour::Magenta => 5,
+        Colour::Cyan => 6,
+        Colour::White => 7,
+    }
 }
 
 /// Channel meter mode of strip `n`: signal LED, peak hold and LCD meter on.

@@ -533,12 +533,10 @@ impl Mackie {
             Control::Colours(unit) => {
                 let mut c = [0u8; STRIPS];
                 for (n, slot) in c.iter_mut().enumerate() {
-                    // The session has no track colours: shown strips white.
-                    *slot = if self.track(unit * STRIPS + n).is_some() {
-                        7
-                    } else {
-                        0
-                    };
+                    // Blank strips dark, shown ones in their track's colour.
+                    *slot = self
+                        .track(unit * STRIPS + n)
+                        .map_or(0, |t| p::colour_code(mix.colour(Owner::Track(t))));
                 }
                 let id = self.device_id(unit);
                 self.emit(unit, p::colours(id, c));
@@ -1125,12 +1123,14 @@ mod tests {
         );
         assert!(out.contains(&(1, fader(7, 0.0))), "strip 16 shows track 16");
         r.elsewhere("track/17/gain", -30.0);
+        r.mix
+            .set_colour(Owner::Track(17), crate::session::Colour::Cyan);
         let out = [r.input(0, &[0x90, 0x2F, 0x7F]), r.settle()].concat();
         assert!(out.contains(&(0, fader(0, -30.0))), "track 17 on strip 1");
         assert!(out.contains(&(0, vec![0xE4, 0, 0])), "strip 5 blank");
         assert!(out.contains(&(1, vec![0xE7, 0, 0])), "strip 16 blank");
         assert!(
-            out.contains(&(0, p::colours(0x14, [7, 7, 7, 7, 0, 0, 0, 0]))),
+            out.contains(&(0, p::colours(0x14, [7, 6, 7, 7, 0, 0, 0, 0]))),
             "{out:02x?}"
         );
         assert!(

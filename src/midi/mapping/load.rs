@@ -5,6 +5,7 @@ use super::binding::*;
 use super::file::{ActionText, BindingText, MappingText};
 use crate::midi::calibration::Calibration;
 use crate::midi::{Action, TransportAction};
+use crate::params::AutomationMode;
 use crate::params::ParamRef;
 use crate::yaml::{Errors, Located, Origin};
 
@@ -27,7 +28,6 @@ const ACTIONS: [&str; 14] = [
     "marker-next",
     "marker-add",
 ];
-const AUTOMATION_MODES: [&str; 6] = ["off", "read", "touch", "latch", "write", "trim"];
 
 pub(super) fn build(text: MappingText, src: &Origin) -> Result<Mapping, Errors> {
     let mut errors = Vec::new();
@@ -365,14 +365,14 @@ fn action(a: &ActionText) -> Result<BindAction, String> {
             )),
         },
         ActionText::Automation { automation } => {
-            if AUTOMATION_MODES.contains(&automation.as_str()) {
+            if AutomationMode::from_name(automation).is_some() {
                 Ok(BindAction::Daemon(Action::AutomationMode(
                     automation.clone(),
                 )))
             } else {
                 Err(format!(
                     "unknown automation mode `{automation}`; allowed: {}",
-                    AUTOMATION_MODES.join(", ")
+                    AutomationMode::NAMES.join(", ")
                 ))
             }
         }
