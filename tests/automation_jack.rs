@@ -348,13 +348,18 @@ fn mackie_passes_in_latch_and_write_reach_the_tablet_and_undo() {
     r.received();
     r.play_from_start();
     r.until(1.2);
-    let fed: Vec<f32> = r
-        .received()
+    let received = r.received();
+    let fed: Vec<f32> = received
         .iter()
         .filter(|m| m.addr == "/track/1/fader")
         .map(|m| m.float())
         .collect();
-    assert!(fed.iter().any(|p| (p - 0.5).abs() < 0.005), "{fed:?}");
+    let heard: std::collections::BTreeSet<&str> =
+        received.iter().map(|m| m.addr.as_str()).collect();
+    assert!(
+        fed.iter().any(|p| (p - 0.5).abs() < 0.005),
+        "{fed:?} of {heard:?}"
+    );
     assert!(fed.iter().any(|p| *p > 0.6), "{fed:?}");
     r.stop();
 

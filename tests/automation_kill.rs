@@ -12,7 +12,7 @@ use mixbridge::automation::file;
 use mixbridge::params::{BusEffect, Layout, Registry};
 use peer::{Arg, Peer};
 use process::{free_port, Daemon};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 const SESSION: &str = "\
 sample_rate: 48000
@@ -66,21 +66,7 @@ fn kill_9_while_writing_never_corrupts_a_lane() {
             .map(|t| std::fs::read_to_string(lanes.join(format!("track-{t}-gain.yaml"))).unwrap())
             .collect();
         let daemon = Daemon::start(&config, None);
-        let mut osc = Peer::start(port);
-        let t = Instant::now();
-        loop {
-            osc.send("/track/1/gain", &[]);
-            if osc
-                .wait("/track/1/gain", Duration::from_millis(200))
-                .is_some()
-            {
-                break;
-            }
-            assert!(
-                t.elapsed() < Duration::from_secs(20),
-                "the daemon never answered"
-            );
-        }
+        let mut osc = Peer::when_answering(port);
         osc.send("/transport/locate", &[Arg::F(0.0)]);
         osc.send("/transport/play", &[]);
         std::thread::sleep(Duration::from_millis(100));

@@ -96,12 +96,12 @@ fn released_lanes_leave_the_parameter_and_read_lanes_glide_back() {
     rig.handle.flush();
     let x = tone(1000.0, 0.0, 0.5, SR);
     let win = (0.02 * SR) as usize;
-    let out = rig.run(&[x.clone()]).swap_remove(0);
+    let out = rig.run(std::slice::from_ref(&x)).swap_remove(0);
     assert!((rms_db(&out, out.len() - win, win) + 3.01 + 20.0).abs() < 0.3);
     // Released: the control side's value applies.
     rig.handle.lane(LaneCommand::Release { index: 0 });
     rig.set("track/1/gain", -6.0);
-    let out = rig.run(&[x.clone()]).swap_remove(0);
+    let out = rig.run(std::slice::from_ref(&x)).swap_remove(0);
     assert!((rms_db(&out, out.len() - win, win) + 3.01 + 6.0).abs() < 0.3);
     // Read again with a 250 ms glide: halfway there after 125 ms.
     rig.handle.lane(LaneCommand::Read {
@@ -110,7 +110,7 @@ fn released_lanes_leave_the_parameter_and_read_lanes_glide_back() {
         glide: (0.25 * SR) as u32,
     });
     rig.handle.flush();
-    let out = rig.run(&[x.clone()]).swap_remove(0);
+    let out = rig.run(std::slice::from_ref(&x)).swap_remove(0);
     let mid = rms_db(&out, (0.125 * SR) as usize - win / 2, win) + 3.01;
     assert!(mid < -10.0 && mid > -16.0, "{mid}");
     assert!((rms_db(&out, out.len() - win, win) + 3.01 + 20.0).abs() < 0.3);

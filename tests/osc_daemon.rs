@@ -10,7 +10,7 @@ mod process;
 use peer::{Arg, Peer};
 use process::{free_port, Daemon};
 use std::path::Path;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 const SESSION: &str = "\
 sample_rate: 48000
@@ -56,21 +56,7 @@ fn console(osc_extra: &str) -> Option<Console> {
         ),
     );
     let daemon = Daemon::start(&config, None);
-    let mut probe = Peer::start(port);
-    let t = Instant::now();
-    loop {
-        probe.send("/track/1/gain", &[]);
-        if probe
-            .wait("/track/1/gain", Duration::from_millis(200))
-            .is_some()
-        {
-            break;
-        }
-        assert!(
-            t.elapsed() < Duration::from_secs(20),
-            "the daemon never answered"
-        );
-    }
+    Peer::when_answering(port);
     Some(Console {
         daemon,
         port,

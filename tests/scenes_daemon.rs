@@ -11,7 +11,7 @@ use peer::{Arg, Peer};
 use process::{free_port, Daemon};
 use std::path::{Path, PathBuf};
 use std::process::Command;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 const SESSION: &str = "\
 sample_rate: 48000
@@ -47,21 +47,7 @@ fn console() -> Option<Console> {
     )
     .unwrap();
     let daemon = Daemon::start(&config, None);
-    let mut probe = Peer::start(port);
-    let t = Instant::now();
-    loop {
-        probe.send("/track/1/gain", &[]);
-        if probe
-            .wait("/track/1/gain", Duration::from_millis(200))
-            .is_some()
-        {
-            break;
-        }
-        assert!(
-            t.elapsed() < Duration::from_secs(20),
-            "the daemon never answered"
-        );
-    }
+    Peer::when_answering(port);
     Some(Console {
         _daemon: daemon,
         port,

@@ -116,37 +116,7 @@ pub fn save(
 /// against the session's address space: all of them, or every problem
 /// found, each with file, line and what is allowed.
 pub fn load_dir(dir: &Path, registry: &Registry) -> Result<Vec<LaneFile>, Errors> {
-    let entries = match std::fs::read_dir(dir) {
-        Ok(e) => e,
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Vec::new()),
-        Err(e) => {
-            return Err(Errors(vec![Located::whole(
-                dir,
-                format!("cannot read: {e}"),
-            )]))
-        }
-    };
-    let mut files: Vec<PathBuf> = entries
-        .filter_map(Result::ok)
-        .map(|e| e.path())
-        .filter(|p| {
-            p.extension().is_some_and(|x| x == "yaml")
-                && !p
-                    .file_name()
-                    .is_some_and(|n| n.to_string_lossy().starts_with('.'))
-        })
-        .collect();
-    files.sort();
-    let mut lanes = Vec::new();
-    let mut errors = Vec::new();
-    for f in files {
-        match load(&f, registry) {
-            Ok(l) => lanes.push(l),
-            Err(Errors(e)) => errors.extend(e),
-        }
-    }
-    Errors::check(errors)?;
-    Ok(lanes)
+    yaml::load_folder(dir, |f| load(f, registry))
 }
 
 /// One lane file.

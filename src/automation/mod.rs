@@ -93,6 +93,8 @@ pub struct Automation {
     now: Now,
     /// Writing is enabled (the transport's record switch).
     record: bool,
+    /// The time the surfaces were last shown the lanes at.
+    fed_at: Option<f64>,
     last_report: PassReport,
 }
 
@@ -123,6 +125,7 @@ impl Automation {
             timeline,
             now,
             record: true,
+            fed_at: None,
             last_report: PassReport::default(),
         };
         for f in files {
@@ -225,6 +228,7 @@ impl Automation {
     /// The engine playback for the current lanes (sent to a new engine,
     /// and after every change of lanes).
     pub fn playback(&mut self, mix: &Mix) -> Playback {
+        self.fed_at = None;
         self.index.clear();
         self.reading.clear();
         let mut setups = Vec::with_capacity(self.lanes.len());
@@ -273,6 +277,7 @@ impl Automation {
                 continue;
             }
             let index = self.index[&id];
+            self.fed_at = None;
             if want {
                 self.reading.insert(id);
                 let from = mix.get(id).unwrap_or(f32::NAN);
@@ -361,33 +366,7 @@ impl Automation {
             if !(self.now.playing && self.record) {
                 continue;
             }
-            let Some(v) = mix.get(id) else { continue };
-            match self.mode(mix, id) {
-                AutomationMode::Off | AutomationMode::Read => {}
-                AutomationMode::Touch | AutomationMode::Latch | AutomationMode::Write => {
-                    self.write(id, Kind::Absolute, v);
-                    any = true;
-                }
-                AutomationMode::Trim => match self.lanes.get(&id) {
-                    Some(lane) if shape_of(id) == Shape::Linear => {
-                        let under = lane.value_at(self.now.time).unwrap_or(v);
-                        let offset = if v.is_finite() && under.is_finite() {
-                            v - under
-                        } else {
-                            0.0
-                        };
-                        self.write(id, Kind::Offset, offset);
-                        self.offsets.insert(id, offset);
-                        if let Some(&index) = self.index.get(&id) {
-                            handle.lane(LaneCommand::Offset { index, offset });
-                        }
-                    }
-                    _ => {
-                        self.write(id, Kind::Absolute, v);
-                        any = true;
-                    }
-                },
-            }
+            any |= self.record_value(mix, handle, id);
         }
         if any {
             self.sync_reading(mix, handle);
@@ -421,6 +400,13 @@ impl Automation {
             self.release(id, mix, handle);
         }
         let mut changes = Vec::new();
+        // While stopped, the surfaces are shown the lanes only where the
+        // transport was put; a control moved by hand stays where it is
+        // until playback (as it does in the engine).
+        if !self.now.playing && self.fed_at == Some(self.now.time) {
+            return changes;
+        }
+        self.fed_at = Some(self.now.time);
         for id in self.reading.iter().copied() {
             let Some(lane) = self.lanes.get(&id) else {
                 continue;
@@ -454,27 +440,39 @@ impl Automation {
             .collect();
         let mut any = false;
         for id in touched {
-            let Some(v) = mix.get(id) else { continue };
-            match (self.mode(mix, id), self.lanes.get(&id)) {
-                (AutomationMode::Touch | AutomationMode::Latch, _)
-                | (AutomationMode::Trim, None) => {
-                    self.write(id, Kind::Absolute, v);
-                    any = true;
-                }
-                (AutomationMode::Trim, Some(lane)) if shape_of(id) == Shape::Linear => {
-                    let under = lane.value_at(self.now.time).unwrap_or(v);
-                    let offset = if v.is_finite() && under.is_finite() {
-                        v - under
-                    } else {
-                        0.0
-                    };
-                    self.write(id, Kind::Offset, offset);
-                }
-                _ => {}
-            }
+            any |= self.record_value(mix, handle, id);
         }
         if any {
             self.sync_reading(mix, handle);
+        }
+    }
+
+    /// Write a control's value where its mode writes: the value itself, or
+    /// in trim its offset from the lane (which the engine adds at once).
+    /// Returns whether the engine may have to stop reading the lane.
+    fn record_value(&mut self, mix: &Mix, handle: &mut EngineHandle, id: ParamId) -> bool {
+        let Some(v) = mix.get(id) else { return false };
+        let mode = self.mode(mix, id);
+        match (mode, self.lanes.get(&id)) {
+            (AutomationMode::Off | AutomationMode::Read, _) => false,
+            (AutomationMode::Trim, Some(lane)) if shape_of(id) == Shape::Linear => {
+                let under = lane.value_at(self.now.time).unwrap_or(v);
+                let offset = if v.is_finite() && under.is_finite() {
+                    v - under
+                } else {
+                    0.0
+                };
+                self.write(id, Kind::Offset, offset);
+                self.offsets.insert(id, offset);
+                if let Some(&index) = self.index.get(&id) {
+                    handle.lane(LaneCommand::Offset { index, offset });
+                }
+                false
+            }
+            _ => {
+                self.write(id, Kind::Absolute, v);
+                true
+            }
         }
     }
 

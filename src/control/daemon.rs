@@ -441,7 +441,9 @@ impl Daemon {
         }
         if made {
             self.debounce.mark(now);
-            self.desk.moved(&self.mix, &mut self.handle, changes, now);
+            self.desk
+                .automation
+                .moved(&self.mix, &mut self.handle, changes, now);
         }
         if let Some(o) = &mut self.osc {
             o.server.changed(changes);

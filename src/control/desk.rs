@@ -136,17 +136,6 @@ impl Desk {
         }
     }
 
-    /// Surface moves, already in the model.
-    pub fn moved(
-        &mut self,
-        mix: &Mix,
-        handle: &mut EngineHandle,
-        changes: &[Change],
-        now: Instant,
-    ) {
-        self.automation.moved(mix, handle, changes, now);
-    }
-
     /// Automation feedback and scene fades that are due.
     pub fn tick(&mut self, mix: &mut Mix, handle: &mut EngineHandle, now: Instant) -> Vec<Change> {
         let mut changes = self.automation.tick(mix, handle, now);

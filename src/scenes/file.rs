@@ -89,37 +89,7 @@ pub fn save(dir: &Path, scene: &Scene) -> std::io::Result<()> {
 
 /// Every scene in `dir`, or every problem found.
 pub fn load_dir(dir: &Path) -> Result<Vec<Scene>, Errors> {
-    let entries = match std::fs::read_dir(dir) {
-        Ok(e) => e,
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Vec::new()),
-        Err(e) => {
-            return Err(Errors(vec![Located::whole(
-                dir,
-                format!("cannot read: {e}"),
-            )]))
-        }
-    };
-    let mut files: Vec<PathBuf> = entries
-        .filter_map(Result::ok)
-        .map(|e| e.path())
-        .filter(|p| {
-            p.extension().is_some_and(|x| x == "yaml")
-                && !p
-                    .file_name()
-                    .is_some_and(|n| n.to_string_lossy().starts_with('.'))
-        })
-        .collect();
-    files.sort();
-    let mut scenes = Vec::new();
-    let mut errors = Vec::new();
-    for f in files {
-        match load(&f) {
-            Ok(s) => scenes.push(s),
-            Err(Errors(e)) => errors.extend(e),
-        }
-    }
-    Errors::check(errors)?;
-    Ok(scenes)
+    yaml::load_folder(dir, load)
 }
 
 fn load(file: &Path) -> Result<Scene, Errors> {

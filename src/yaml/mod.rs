@@ -125,6 +125,46 @@ pub fn quoted(s: &str) -> String {
     serde_json::to_string(s).unwrap_or_else(|_| "\"\"".into())
 }
 
+/// Every `*.yaml` file in `dir` (none if it does not exist; hidden files,
+/// such as the temporaries of atomic writes, are skipped), in name order,
+/// each through `load`: all of them, or every problem found in any.
+pub fn load_folder<T>(
+    dir: &Path,
+    load: impl Fn(&Path) -> Result<T, Errors>,
+) -> Result<Vec<T>, Errors> {
+    let entries = match std::fs::read_dir(dir) {
+        Ok(e) => e,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Vec::new()),
+        Err(e) => {
+            return Err(Errors(vec![Located::whole(
+                dir,
+                format!("cannot read: {e}"),
+            )]))
+        }
+    };
+    let mut files: Vec<PathBuf> = entries
+        .filter_map(Result::ok)
+        .map(|e| e.path())
+        .filter(|p| {
+            p.extension().is_some_and(|x| x == "yaml")
+                && !p
+                    .file_name()
+                    .is_some_and(|n| n.to_string_lossy().starts_with('.'))
+        })
+        .collect();
+    files.sort();
+    let mut loaded = Vec::with_capacity(files.len());
+    let mut errors = Vec::new();
+    for f in files {
+        match load(&f) {
+            Ok(x) => loaded.push(x),
+            Err(Errors(e)) => errors.extend(e),
+        }
+    }
+    Errors::check(errors)?;
+    Ok(loaded)
+}
+
 /// Read and deserialise a YAML file.
 pub fn read<T: DeserializeOwned>(path: &Path) -> Result<(T, Origin), Errors> {
     let text = std::fs::read_to_string(path)

@@ -90,6 +90,25 @@ pub fn available() -> bool {
 }
 
 impl Peer {
+    /// A client of a daemon that is starting on port `to`: returns once
+    /// the daemon answers a query.
+    pub fn when_answering(to: u16) -> Peer {
+        let mut p = Peer::start(to);
+        let t = std::time::Instant::now();
+        loop {
+            p.send("/track/1/gain", &[]);
+            if p.wait("/track/1/gain", Duration::from_millis(200))
+                .is_some()
+            {
+                return p;
+            }
+            assert!(
+                t.elapsed() < Duration::from_secs(20),
+                "the daemon never answered"
+            );
+        }
+    }
+
     /// A client on 127.0.0.1 that talks to the daemon on port `to`.
     pub fn start(to: u16) -> Peer {
         Peer::start_on("127.0.0.1", to)
