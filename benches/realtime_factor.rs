@@ -6,20 +6,12 @@
 //!
 //! cargo bench --bench realtime_factor
 
+#[path = "support/cpu.rs"]
+mod cpu;
 #[path = "support/session.rs"]
 mod session;
+use cpu::thread_cpu_seconds;
 use session::{inputs, session, BLOCK, BLOCKS, SR};
-
-/// CPU time consumed by this thread, in seconds.
-fn thread_cpu_seconds() -> f64 {
-    let mut ts = libc::timespec {
-        tv_sec: 0,
-        tv_nsec: 0,
-    };
-    // SAFETY: clock_gettime writes the timespec it is given.
-    unsafe { libc::clock_gettime(libc::CLOCK_THREAD_CPUTIME_ID, &mut ts) };
-    ts.tv_sec as f64 + ts.tv_nsec as f64 * 1e-9
-}
 
 /// CPU seconds to process `seconds` of audio through a session of `tracks`.
 fn cpu_for(tracks: usize, seconds: f64) -> f64 {

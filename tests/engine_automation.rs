@@ -103,11 +103,11 @@ fn released_lanes_leave_the_parameter_and_read_lanes_glide_back() {
     rig.set("track/1/gain", -6.0);
     let out = rig.run(std::slice::from_ref(&x)).swap_remove(0);
     assert!((rms_db(&out, out.len() - win, win) + 3.01 + 6.0).abs() < 0.3);
-    // Read again with a 250 ms glide: halfway there after 125 ms.
+    // Read again with a 250 ms glide: on its way after 125 ms.
     rig.handle.lane(LaneCommand::Read {
         index: 0,
         from: -6.0,
-        glide: (0.25 * SR) as u32,
+        glide: 0.25,
     });
     rig.handle.flush();
     let out = rig.run(std::slice::from_ref(&x)).swap_remove(0);

@@ -109,7 +109,7 @@ fn process_never_allocates_while_everything_changes() {
                 1 => LaneCommand::Read {
                     index,
                     from: rng.unit(),
-                    glide: 100,
+                    glide: 0.002,
                 },
                 _ => LaneCommand::Offset {
                     index,

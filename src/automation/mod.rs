@@ -269,7 +269,7 @@ impl Automation {
     /// Tell the engine about every lane whose reading changed (after a
     /// mode change, a touch, a release).
     pub fn sync_reading(&mut self, mix: &Mix, handle: &mut EngineHandle) {
-        let glide = self.timeline.frames(self.settings.glide.as_secs_f64()) as u32;
+        let glide = self.settings.glide.as_secs_f32();
         let ids: Vec<ParamId> = self.index.keys().copied().collect();
         for id in ids {
             let want = self.wants_read(mix, id);

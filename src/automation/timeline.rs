@@ -64,9 +64,4 @@ impl Timeline {
             stopped: !r.playing && before.playing,
         }
     }
-
-    /// Seconds to frames at the engine's rate.
-    pub fn frames(&self, seconds: f64) -> u64 {
-        (seconds.max(0.0) * self.sample_rate).round() as u64
-    }
 }

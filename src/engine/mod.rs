@@ -138,7 +138,7 @@ impl Engine {
             let n = self.transport.span((frames - offset).min(step));
             if jumped || (playing && position % automation::STEP as u64 == 0) {
                 let time = position as f64 / sample_rate;
-                self.playback.run(&mut self.graph, time, n);
+                self.playback.run(&mut self.graph, time);
             }
             let mut window: [&[f32]; MAX_INPUTS] = [&[]; MAX_INPUTS];
             for (w, x) in window.iter_mut().zip(inputs) {

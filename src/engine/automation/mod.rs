@@ -16,7 +16,7 @@ use crate::params::{ParamId, Spec};
 use std::sync::Arc;
 
 /// Frames between two readings of the lanes while the transport plays.
-pub const STEP: usize = 64;
+pub const STEP: usize = 128;
 
 /// How far ahead of the position continuous lanes are read, in seconds:
 /// a parameter retargeted every [`STEP`] frames trails its target by its
@@ -41,8 +41,8 @@ pub enum LaneCommand {
     /// Stop reading the lane: the control side sets the parameter.
     Release { index: u32 },
     /// Read the lane again, gliding from `from` (the parameter's value now)
-    /// to the lane over `glide` frames.
-    Read { index: u32, from: f32, glide: u32 },
+    /// to the lane over `glide` seconds of the timeline.
+    Read { index: u32, from: f32, glide: f32 },
     /// Add `offset` to the lane's values (trim).
     Offset { index: u32, offset: f32 },
 }
@@ -59,8 +59,10 @@ struct PlayLane {
     reading: bool,
     offset: f32,
     glide_from: f32,
-    glide_left: u32,
-    glide_frames: u32,
+    /// Seconds the glide lasts (0: none).
+    glide: f64,
+    /// When it started on the timeline (NaN until the lane is next read).
+    glide_start: f64,
     cursor: usize,
     /// The value last set (NaN: none yet).
     last: f32,
@@ -78,8 +80,8 @@ impl Playback {
                     reading: s.reading,
                     offset: s.offset,
                     glide_from: 0.0,
-                    glide_left: 0,
-                    glide_frames: 0,
+                    glide: 0.0,
+                    glide_start: f64::NAN,
                     cursor: 0,
                     last: f32::NAN,
                 })
@@ -111,8 +113,12 @@ impl Playback {
                 l.reading = true;
                 l.last = f32::NAN;
                 l.glide_from = from;
-                l.glide_left = if from.is_finite() { glide } else { 0 };
-                l.glide_frames = glide.max(1);
+                l.glide = if from.is_finite() && glide > 0.0 {
+                    f64::from(glide)
+                } else {
+                    0.0
+                };
+                l.glide_start = f64::NAN;
             }
             LaneCommand::Offset { offset, .. } => {
                 if offset.is_finite() {
@@ -122,9 +128,8 @@ impl Playback {
         }
     }
 
-    /// Set every read lane's value at `time` (seconds) on `graph`; `frames`
-    /// is how long until the next call (for glides).
-    pub(crate) fn run(&mut self, graph: &mut Graph, time: f64, frames: usize) {
+    /// Set every read lane's value at `time` (seconds) on `graph`.
+    pub(crate) fn run(&mut self, graph: &mut Graph, time: f64) {
         for l in self.lanes.iter_mut().filter(|l| l.reading) {
             let at = match l.lane.shape() {
                 Shape::Linear => time + LOOK_AHEAD,
@@ -136,12 +141,17 @@ impl Playback {
             if l.lane.shape() == Shape::Linear {
                 v += l.offset;
             }
-            if l.glide_left > 0 {
-                let done = 1.0 - l.glide_left as f32 / l.glide_frames as f32;
-                if v.is_finite() {
+            if l.glide > 0.0 {
+                if l.glide_start.is_nan() {
+                    l.glide_start = time;
+                }
+                // A jump back (a loop, a locate) ends the glide.
+                let done = ((time - l.glide_start) / l.glide).clamp(0.0, 1.0) as f32;
+                if done >= 1.0 || time < l.glide_start {
+                    l.glide = 0.0;
+                } else if v.is_finite() {
                     v = l.glide_from + (v - l.glide_from) * done;
                 }
-                l.glide_left = l.glide_left.saturating_sub(frames as u32);
             }
             let Some(v) = l.spec.clamp(v) else { continue };
             if v != l.last {
