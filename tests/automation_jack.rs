@@ -8,6 +8,7 @@
 //!   release glides back;
 //! - the Mackie writes latch and write passes; the tablet's feedback
 //!   follows them on playback; a pass is undone;
+//! - each surface records a pass in touch, latch and write;
 //! - a trim pass adds its offset; a render of the session matches what the
 //!   live pass sounded like.
 #![cfg(all(feature = "jack", feature = "jack-midi"))]
@@ -461,4 +462,78 @@ fn trim_adds_its_offset_and_a_render_matches_the_live_pass() {
         (render_after - live_after).abs() < LEVEL_TOLERANCE,
         "after: render {render_after:.2} dB, live {live_after:.2} dB"
     );
+}
+
+/// Each surface records a pass in each writing mode: the tablet (OSC fader
+/// with `/z` touch) and the Mackie (fader with touch), in touch, latch and
+/// write. Each pass moves the fader to its own level; the lane then holds
+/// it where the mode says: while touched, then back on the old lane (touch), from the move to the stop
+/// (latch), from the start to the stop (write, which holds the value it
+/// starts with until the move).
+#[test]
+fn both_surfaces_record_in_touch_latch_and_write() {
+    // A lane at -20 dB for touch passes to return to.
+    let lane = "path: track/1/gain\npoints:\n  - [0, -20]\n  - [30, -20]\n";
+    let Some(mut r) = rig(&[("track-1-gain.yaml", lane)]) else {
+        return;
+    };
+    let passes = [
+        ("tablet", "touch", 0.70),
+        ("tablet", "latch", 0.65),
+        ("tablet", "write", 0.60),
+        ("mackie", "touch", 0.55),
+        ("mackie", "latch", 0.50),
+        ("mackie", "write", 0.45),
+    ];
+    for (surface, mode, pos) in passes {
+        let want = mixbridge::params::fader_law::to_db(mixbridge::units::FaderPos(pos)).0;
+        r.tablet.send("/track/1/automation", &[Arg::S(mode)]);
+        let before = r.modified();
+        r.play_from_start();
+        r.until(0.5);
+        let touched_at = r.position() as f64;
+        match surface {
+            "tablet" => {
+                r.tablet.send("/track/1/fader/z", &[Arg::F(1.0)]);
+                r.tablet.send("/track/1/fader", &[Arg::F(pos)]);
+            }
+            _ => {
+                r.mackie_touch(true);
+                r.mackie_fader(pos);
+            }
+        }
+        r.until(1.2);
+        let released_at = r.position() as f64;
+        match surface {
+            "tablet" => r.tablet.send("/track/1/fader/z", &[Arg::F(0.0)]),
+            _ => r.mackie_touch(false),
+        }
+        r.until(2.0);
+        r.stop();
+        let lane = r.lane(before);
+        let held = db(&lane, (touched_at + released_at) / 2.0);
+        assert!(
+            (held - want).abs() < 0.1,
+            "{surface} {mode}: {held:.2} dB while touched, moved to {want:.2}"
+        );
+        let after = db(&lane, released_at + 0.5);
+        match mode {
+            "touch" => assert!(
+                (after - want).abs() > 0.5,
+                "{surface} touch: still {after:.2} dB after release"
+            ),
+            _ => assert!(
+                (after - want).abs() < 0.1,
+                "{surface} {mode}: {after:.2} dB after release"
+            ),
+        }
+        if mode == "write" {
+            // Written from the start: the value the fader held until the move.
+            let (a, b) = (db(&lane, 0.05), db(&lane, touched_at - 0.05));
+            assert!(
+                (a - b).abs() < 0.1,
+                "{surface} write: {a:.2} dB at the start, {b:.2} dB before the move"
+            );
+        }
+    }
 }

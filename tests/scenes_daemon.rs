@@ -207,8 +207,13 @@ fn the_transport_plays_locates_loops_and_keeps_markers() {
         chorus > 5.0 && chorus <= stopped + 0.01,
         "at the marker: {chorus}, stopped at {stopped}"
     );
+    osc.send(
+        "/transport/marker/rename",
+        &[Arg::S("Chorus"), Arg::S("Chorus 1")],
+    );
+    std::thread::sleep(Duration::from_millis(200));
     let markers = std::fs::read_to_string(c.dir.path().join("session/transport.yaml")).unwrap();
-    assert!(markers.contains("Chorus"), "{markers}");
+    assert!(markers.contains("\"Chorus 1\""), "{markers}");
 
     // A loop from 1 s to 1.5 s: the position stays inside it.
     osc.send("/transport/loop", &[Arg::F(1.0), Arg::F(1.5)]);

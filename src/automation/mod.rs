@@ -17,7 +17,7 @@ pub mod thin;
 pub mod timeline;
 
 use crate::control::model::{Change, Key, Mix, Origin};
-use crate::engine::automation::{Lane, LaneCommand, LaneSetup, Playback, Point, Shape};
+use crate::engine::automation::{Lane, LaneCommand, LaneSetup, Playback, Point, Shape, EDGE};
 use crate::engine::transport::TransportClock;
 use crate::engine::EngineHandle;
 use crate::params::{AutomationMode, Owner, Param, ParamId, Registry, Spec};
@@ -28,6 +28,10 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 use timeline::{Now, Timeline};
+
+/// A gap between two values written longer than this was a hold (surfaces
+/// report a moving control every few milliseconds), in seconds.
+const HOLD_GAP: f64 = 0.05;
 
 /// Undo steps kept (each is one stop's passes).
 pub const UNDO_DEPTH: usize = 32;
@@ -95,6 +99,8 @@ pub struct Automation {
     record: bool,
     /// The time the surfaces were last shown the lanes at.
     fed_at: Option<f64>,
+    /// Values the engine plays that the model is yet to be given.
+    catch_up: Vec<(ParamId, f32)>,
     last_report: PassReport,
 }
 
@@ -126,6 +132,7 @@ impl Automation {
             now,
             record: true,
             fed_at: None,
+            catch_up: Vec::new(),
             last_report: PassReport::default(),
         };
         for f in files {
@@ -316,10 +323,19 @@ impl Automation {
         }
         let ids: Vec<ParamId> = self.lanes.keys().copied().collect();
         for id in ids {
-            if self.mode(mix, id) == AutomationMode::Write {
-                if let Some(v) = mix.get(id) {
-                    self.write(id, Kind::Absolute, v);
-                }
+            if self.mode(mix, id) != AutomationMode::Write {
+                continue;
+            }
+            // Where the engine was reading the lane, the pass starts from
+            // what it plays there (the model catches up at the next tick).
+            let played = self
+                .reading
+                .contains(&id)
+                .then(|| self.lanes[&id].value_at(self.now.time))
+                .flatten();
+            if let Some(v) = played.or_else(|| mix.get(id)) {
+                self.write(id, Kind::Absolute, v);
+                self.catch_up.push((id, v));
             }
         }
     }
@@ -331,6 +347,13 @@ impl Automation {
             Some((k, points)) if *k == kind => {
                 if points.last().is_some_and(|p| p.time >= t) {
                     points.pop();
+                }
+                // A control still for a while held its value until just
+                // before this move: the lane must not ramp across the wait.
+                if let Some(&last) = points.last() {
+                    if t - last.time > HOLD_GAP && last.value != value {
+                        points.push(Point::new(t - EDGE, last.value));
+                    }
                 }
                 points.push(Point::new(t, value));
             }
@@ -400,6 +423,14 @@ impl Automation {
             self.release(id, mix, handle);
         }
         let mut changes = Vec::new();
+        for (id, v) in std::mem::take(&mut self.catch_up) {
+            if mix.set(id, v).is_some() {
+                changes.push(Change {
+                    key: Key::Param(id),
+                    origin: Origin::Automation,
+                });
+            }
+        }
         // While stopped, the surfaces are shown the lanes only where the
         // transport was put; a control moved by hand stays where it is
         // until playback (as it does in the engine).

@@ -11,6 +11,7 @@
 //! | `/transport/marker/next`, `/previous` | | |
 //! | `/transport/marker/goto`, `/delete` | `NAME` or number | |
 //! | `/transport/marker/list` | | |
+//! | `/transport/marker/rename` | `NAME_OR_NUMBER NEW_NAME` | |
 //! | `PATH/automation` | mode, or `strip` | a lane's own mode (`/track/1/gain/automation touch`) |
 //! | `/automation/undo` | | the last pass |
 //! | `/scene/save`, `/delete` | `NAME` | |
@@ -96,6 +97,13 @@ pub fn parse(addr: &str, args: &[OscType], mix: &Mix) -> Parsed {
             }
         }
         "/transport/marker/list" => press(T::ListMarkers),
+        "/transport/marker/rename" => {
+            let which = text(0).or_else(|| num(0).map(|n| format!("{n}")));
+            match (which, text(1).filter(|n| !n.is_empty())) {
+                (Some(w), Some(n)) => press(T::RenameMarker(w, n)),
+                _ => Err("expected a marker (name or number) and its new name".into()),
+            }
+        }
         "/automation/undo" => Ok(Request::AutomationUndo),
         "/scene/save" => name("scene name").map(Request::SceneSave),
         "/scene/delete" => name("scene name").map(Request::SceneDelete),

@@ -38,6 +38,8 @@ pub enum Request {
     /// Locate to a marker by name or 1-based number.
     GotoMarker(String),
     DeleteMarker(String),
+    /// Give a marker (by name or number) a new name.
+    RenameMarker(String, String),
     /// Answer the markers.
     ListMarkers,
 }
@@ -171,6 +173,13 @@ impl Transport {
                 None => out.error = Some(format!("no marker `{which}`")),
             },
             Request::ListMarkers => {}
+            Request::RenameMarker(which, name) => match self.file.find(&which) {
+                Some(i) => {
+                    self.file.markers[i].name = name;
+                    out.changed = true;
+                }
+                None => out.error = Some(format!("no marker `{which}`")),
+            },
             Request::DeleteMarker(which) => match self.file.find(&which) {
                 Some(i) => {
                     self.file.markers.remove(i);
