@@ -192,13 +192,7 @@ impl Rig {
 
     /// The median 1 kHz level of the left output over `seconds` from now.
     fn level(&mut self, seconds: f32) -> f32 {
-        let (_, [l, _]) = self.tester.capture(seconds);
-        let mut v: Vec<f32> = l
-            .chunks_exact(2400)
-            .map(|b| tone_db(b, 1000.0, SR))
-            .collect();
-        v.sort_by(f32::total_cmp);
-        v[v.len() / 2]
+        level_over(&mut self.tester, seconds)
     }
 
     fn assert_level(&mut self, fader_db: f32, when: &str) {

@@ -109,25 +109,24 @@ impl Desk {
         self.automation.attach(sample_rate, mix, handle);
     }
 
-    /// Where the transport is, or is about to be after a locate the
-    /// engine has not carried out yet.
-    fn seconds(&mut self, mix: &Mix, handle: &mut EngineHandle, now: Instant) -> f64 {
+    /// Where the transport is (seconds, playing), or is about to be after a
+    /// locate the engine has not carried out yet.
+    fn position(&mut self, mix: &Mix, handle: &mut EngineHandle, now: Instant) -> (f64, bool) {
         let n = self.automation.position(mix, handle, now);
         match self.locating {
-            Some((to, sent)) if sent == handle.clock().read().jumps => to,
+            Some((to, sent)) if sent == handle.clock().read().jumps => (to, n.playing),
             _ => {
                 self.locating = None;
-                n.time
+                (n.time, n.playing)
             }
         }
     }
 
     pub fn view(&mut self, mix: &Mix, handle: &mut EngineHandle, now: Instant) -> TransportView {
-        let seconds = self.seconds(mix, handle, now);
-        let n = self.automation.position(mix, handle, now);
+        let (seconds, playing) = self.position(mix, handle, now);
         TransportView {
             seconds,
-            playing: n.playing,
+            playing,
             record: self.automation.record(),
             looping: self.transport.looping(),
             tempo: mix
@@ -160,7 +159,7 @@ impl Desk {
         match request {
             Request::Transport(t) => {
                 let list = t == transport::Request::ListMarkers;
-                let from = self.seconds(mix, handle, now);
+                let (from, _) = self.position(mix, handle, now);
                 let jumps = handle.clock().read().jumps;
                 let out = self.transport.request(t, from, self.automation.record());
                 for c in out.commands {

@@ -38,9 +38,14 @@ pub fn connect(daemon: &Daemon, within: Duration) -> Tester {
     Tester::connect(Source::Tone { freq: 1000.0, amp }, daemon.pid())
 }
 
-/// The median 1 kHz level of 50 ms blocks of the left output.
+/// The median 1 kHz level of 50 ms blocks of the left output over a second.
 pub fn level(tester: &mut Tester) -> f32 {
-    let (_, [l, _]) = tester.capture(1.0);
+    level_over(tester, 1.0)
+}
+
+/// The median 1 kHz level of 50 ms blocks of the left output over `seconds`.
+pub fn level_over(tester: &mut Tester, seconds: f32) -> f32 {
+    let (_, [l, _]) = tester.capture(seconds);
     let mut v: Vec<f32> = l
         .chunks_exact(2400)
         .map(|b| tone_db(b, 1000.0, SR))
