@@ -13,7 +13,7 @@ mod source_map;
 pub use source_map::{Pos, SourceMap};
 
 use serde::de::DeserializeOwned;
-use std::fmt;
+use std::fmt::{self, Write as _};
 use std::path::{Path, PathBuf};
 
 /// One problem in a file. `line` 0 means the file as a whole (it could not
@@ -120,9 +120,31 @@ impl Origin {
     }
 }
 
-/// `s` as a YAML double-quoted string (JSON's escapes are YAML's).
+/// `s` as a YAML double-quoted string that reads back as `s`: everything
+/// outside YAML's printable set (and the line breaks it folds) is escaped.
 pub fn quoted(s: &str) -> String {
-    serde_json::to_string(s).unwrap_or_else(|_| "\"\"".into())
+    let mut out = String::with_capacity(s.len() + 2);
+    out.push('"');
+    for c in s.chars() {
+        match c {
+            '"' => out.push_str("\\\""),
+            '\\' => out.push_str("\\\\"),
+            '\n' => out.push_str("\\n"),
+            '\t' => out.push_str("\\t"),
+            '\r' => out.push_str("\\r"),
+            ' '..='~' => out.push(c),
+            '\u{a0}'..='\u{2027}'
+            | '\u{202a}'..='\u{d7ff}'
+            | '\u{e000}'..='\u{fefe}'
+            | '\u{ff00}'..='\u{fffd}'
+            | '\u{10000}'.. => out.push(c),
+            _ => {
+                let _ = write!(out, "\\u{:04x}", u32::from(c));
+            }
+        }
+    }
+    out.push('"');
+    out
 }
 
 /// Every `*.yaml` file in `dir` (none if it does not exist; hidden files,
@@ -234,6 +256,28 @@ fn readable(message: &str) -> String {
         }
     }
     m
+}
+
+#[cfg(test)]
+mod quoting {
+    use super::*;
+
+    #[test]
+    fn quoted_strings_read_back_whole() {
+        for s in [
+            "plain",
+            "a \"quote\" and \\",
+            "tab\tline\nret\r",
+            "\u{85}\u{7f}\u{1b}\u{9f}\u{2028}\u{feff}\u{fffe}",
+            "Ünïcødé 🎚",
+        ] {
+            let text = format!("v: {}\n", quoted(s));
+            let back: std::collections::BTreeMap<String, String> =
+                serde_yaml::from_str(&text).unwrap_or_else(|e| panic!("{text:?}: {e}"));
+            assert_eq!(back["v"], s, "{text:?}");
+            assert!(SourceMap::parse(&text).is_ok(), "{text:?}");
+        }
+    }
 }
 
 #[cfg(test)]
