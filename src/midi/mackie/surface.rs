@@ -1114,6 +1114,58 @@ mod tests {
     }
 
     #[test]
+    fn the_timecode_display_and_transport_leds_show_the_transport() {
+        let mut r = rig(8, 0, Device::Mcu);
+        r.connect();
+        let view = TransportView {
+            seconds: 9.25,
+            playing: true,
+            record: true,
+            looping: false,
+            tempo: 120.0,
+        };
+        r.surface.transport(&view);
+        let out = r.settle();
+        // Bar 5, beat 3, tick 480: "  5 3 1480" with dots after the groups,
+        // rightmost digit on CC 0x40.
+        let digit = |cc: u8, c: char, dot: bool| (0, vec![0xB0, cc, p::seven_segment(c, dot)]);
+        for want in [
+            digit(0x47, '5', true),
+            digit(0x45, '3', true),
+            digit(0x43, '1', true),
+            digit(0x42, '4', false),
+            digit(0x41, '8', false),
+            digit(0x40, '0', false),
+        ] {
+            assert!(out.contains(&want), "{want:02x?} missing from {out:02x?}");
+        }
+        for (note, lit) in [
+            (p::PLAY, true),
+            (p::STOP, false),
+            (p::RECORD, true),
+            (p::CYCLE, false),
+        ] {
+            assert!(
+                out.contains(&(0, vec![0x90, note, if lit { 0x7F } else { 0 }])),
+                "LED {note:02x}"
+            );
+        }
+        // SMPTE: 00:00:09, frame 7 at 30 fps; only the digits that change are sent.
+        let out = [r.input(0, &[0x90, p::SMPTE_BEATS, 0x7F]), r.settle()].concat();
+        assert!(
+            out.contains(&digit(0x45, '0', true)) && out.contains(&digit(0x43, '9', true)),
+            "{out:02x?}"
+        );
+        assert!(out.contains(&digit(0x40, '7', false)));
+        assert!(out.contains(&(0, vec![0x90, p::SMPTE_LED, 0x7F])));
+        assert!(
+            !out.iter()
+                .any(|(_, m)| m == &vec![0xB0, 0x49, p::seven_segment(' ', false)]),
+            "unchanged digits are not resent"
+        );
+    }
+
+    #[test]
     fn banks_span_the_extender_and_blank_what_is_past_the_last_track() {
         let mut r = rig(20, 1, Device::Xtouch);
         let out = r.connect();
