@@ -4,7 +4,6 @@
 #![allow(dead_code)]
 
 use std::process::{Child, Command, Stdio};
-use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
@@ -12,7 +11,6 @@ const SR: f32 = 48_000.0;
 
 /// JACK_DEFAULT_SERVER is process-wide: one test at a time.
 pub static SERIAL: Mutex<()> = Mutex::new(());
-static COUNTER: AtomicUsize = AtomicUsize::new(0);
 
 /// Equal-power pan law at centre: cos(pi/4), in dB.
 pub const CENTRE_DB: f32 = -3.0103;
@@ -42,14 +40,12 @@ pub struct Server {
 
 impl Server {
     pub fn start(period: u32) -> Server {
-        // Deterministic names: JACK's server registry has few slots and a
-        // server that dies uncleanly keeps its slot until a server of the
-        // same name starts, so a later run must reuse the name, not leak it.
-        let name = format!(
-            "mixbridge-test-{}-{}",
-            env!("CARGO_CRATE_NAME"),
-            COUNTER.fetch_add(1, Ordering::Relaxed)
-        );
+        // One name for every test server: JACK's server registry has few
+        // slots, and a server that dies uncleanly keeps its slot until a
+        // server of the same name starts. `cargo test` runs one test binary
+        // at a time and each holds SERIAL while its server runs, so one
+        // name serves them all and at most one slot is ever left behind.
+        let name = "mixbridge-test".to_string();
         let mut s = Server {
             name,
             period,
@@ -106,7 +102,7 @@ impl Server {
         // SAFETY: kill(2) on our own child's pid; no memory is involved.
         unsafe { libc::kill(c.id() as libc::pid_t, libc::SIGTERM) };
         let t = Instant::now();
-        while t.elapsed() < Duration::from_secs(5) {
+        while t.elapsed() < Duration::from_secs(15) {
             if let Ok(Some(_)) = c.try_wait() {
                 return;
             }
