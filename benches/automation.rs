@@ -23,6 +23,9 @@ use std::time::Instant;
 
 #[path = "support/cpu.rs"]
 mod cpu;
+#[allow(dead_code)]
+#[path = "support/session.rs"]
+mod session;
 
 const SR: f32 = 48_000.0;
 /// The signal through the track: well under the limiter's ceiling.
@@ -163,12 +166,7 @@ fn main() {
     let topology = Topology {
         sample_rate: SR,
         pan_law: PanLaw::EqualPower,
-        tracks: (0..tracks)
-            .map(|i| TrackShape {
-                stereo: false,
-                inputs: [Some(i), None],
-            })
-            .collect(),
+        tracks: session::mono_tracks(tracks),
         buses: vec![],
     };
     let cost = |with_lanes: bool| {

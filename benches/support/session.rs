@@ -11,6 +11,16 @@ pub const BLOCK: usize = 64;
 /// Blocks of program material per track (one second at 48 kHz).
 pub const BLOCKS: usize = 750;
 
+/// `n` mono tracks on engine inputs 0, 1, ….
+pub fn mono_tracks(n: usize) -> Vec<TrackShape> {
+    (0..n)
+        .map(|i| TrackShape {
+            stereo: false,
+            inputs: [Some(i), None],
+        })
+        .collect()
+}
+
 pub fn session(tracks: usize) -> (Engine, usize, usize) {
     let buses = vec![
         BusRole::Fx(BusEffect::Reverb),
@@ -25,12 +35,7 @@ pub fn session(tracks: usize) -> (Engine, usize, usize) {
     let topology = Topology {
         sample_rate: SR,
         pan_law: PanLaw::EqualPower,
-        tracks: (0..tracks)
-            .map(|i| TrackShape {
-                stereo: false,
-                inputs: [Some(i), None],
-            })
-            .collect(),
+        tracks: mono_tracks(tracks),
         buses,
     };
     let mut values = Vec::new();
