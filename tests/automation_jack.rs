@@ -249,9 +249,11 @@ fn a_tablet_pass_in_touch_plays_back_on_the_mackie_and_a_touch_takes_over() {
             .send("/track/1/fader", &[Arg::F(0.75 - 0.25 * k as f32 / 20.0)]);
         std::thread::sleep(Duration::from_millis(25));
     }
-    r.until(2.0);
+    // Hold for a second (timed from where the ride really ended), let go.
+    let ride_end = r.position() as f64;
+    r.until(ride_end as f32 + 1.0);
     r.tablet.send("/track/1/fader/z", &[Arg::F(0.0)]);
-    r.until(2.6);
+    r.until(ride_end as f32 + 1.6);
     r.stop();
 
     // The lane holds the moves: unity before, -10 dB on the hold, within
@@ -263,14 +265,14 @@ fn a_tablet_pass_in_touch_plays_back_on_the_mackie_and_a_touch_takes_over() {
         lane.points().len()
     );
     assert!(db(&lane, 0.1).abs() < 0.1, "{}", db(&lane, 0.1));
-    for t in [1.3, 1.6, 1.9] {
+    for t in [ride_end + 0.2, ride_end + 0.5, ride_end + 0.8] {
         assert!(
             (db(&lane, t) + 10.0).abs() < 0.1,
             "at {t}: {}",
             db(&lane, t)
         );
     }
-    let mid = db(&lane, ramp_from + 0.25);
+    let mid = db(&lane, (ramp_from + ride_end) / 2.0);
     assert!(mid < -1.0 && mid > -9.0, "mid-ride {mid}");
 
     // Playback in read: the Mackie's motor fader rides down to -10 dB
@@ -278,7 +280,7 @@ fn a_tablet_pass_in_touch_plays_back_on_the_mackie_and_a_touch_takes_over() {
     r.tablet.send("/track/1/automation", &[Arg::S("read")]);
     r.mackie.drain();
     r.play_from_start();
-    r.until(1.3);
+    r.until(ride_end as f32 + 0.3);
     r.assert_level(-10.0, "playback on the hold");
     let moves = r.motor_moves(Duration::from_millis(300));
     let all: Vec<f32> = moves.clone();
@@ -295,7 +297,7 @@ fn a_tablet_pass_in_touch_plays_back_on_the_mackie_and_a_touch_takes_over() {
     r.stop();
     r.tablet.send("/track/1/automation", &[Arg::S("touch")]);
     r.play_from_start();
-    r.until(1.0);
+    r.until(ride_end as f32 + 0.1);
     r.mackie_touch(true);
     r.mackie_fader(0.25);
     std::thread::sleep(Duration::from_millis(200));
@@ -323,12 +325,13 @@ fn mackie_passes_in_latch_and_write_reach_the_tablet_and_undo() {
         std::thread::sleep(Duration::from_millis(30));
     }
     r.mackie_touch(false);
-    r.until(2.0);
+    let released_at = r.position() as f64;
+    r.until(released_at as f32 + 1.4);
     r.stop();
     let lane = r.lane(None);
     let saved = r.modified();
     // Latched: the last value holds from the release until the stop.
-    for t in [1.0, 1.5, 1.9] {
+    for t in [released_at + 0.3, released_at + 0.7, released_at + 1.1] {
         assert!(
             (db(&lane, t) + 10.0).abs() < 0.1,
             "at {t}: {}",
@@ -502,7 +505,8 @@ fn both_surfaces_record_in_touch_latch_and_write() {
             "tablet" => r.tablet.send("/track/1/fader/z", &[Arg::F(0.0)]),
             _ => r.mackie_touch(false),
         }
-        r.until(2.0);
+        // Stop a second after the release, however late the release came.
+        r.until(released_at as f32 + 1.0);
         r.stop();
         let lane = r.lane(before);
         let held = db(&lane, (touched_at + released_at) / 2.0);
