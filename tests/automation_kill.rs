@@ -11,7 +11,7 @@ mod process;
 use mixbridge::automation::file;
 use mixbridge::params::{BusEffect, Layout, Registry};
 use peer::{Arg, Peer};
-use process::{free_port, Daemon};
+use process::{dummy_config, free_port, Daemon};
 use std::time::Duration;
 
 const SESSION: &str = "\
@@ -50,12 +50,7 @@ fn kill_9_while_writing_never_corrupts_a_lane() {
         .unwrap();
     }
     let port = free_port();
-    let config = dir.path().join("config.yaml");
-    std::fs::write(
-        &config,
-        format!("audio: {{ backend: dummy, buffer_frames: 256 }}\nsession: session\nstate_dir: state\nosc: {{ listen: 127.0.0.1:{port} }}\n"),
-    )
-    .unwrap();
+    let config = dummy_config(dir.path(), port);
     let registry = Registry::new(Layout {
         tracks: 3,
         buses: Vec::<BusEffect>::new(),

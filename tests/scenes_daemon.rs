@@ -8,7 +8,7 @@ mod peer;
 mod process;
 
 use peer::{Arg, Peer};
-use process::{free_port, Daemon};
+use process::{dummy_config, free_port, Daemon};
 use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::time::Duration;
@@ -40,12 +40,7 @@ fn console() -> Option<Console> {
     std::fs::create_dir_all(dir.path().join("session")).unwrap();
     std::fs::write(dir.path().join("session/session.yaml"), SESSION).unwrap();
     let port = free_port();
-    let config = dir.path().join("config.yaml");
-    std::fs::write(
-        &config,
-        format!("audio: {{ backend: dummy, buffer_frames: 256 }}\nsession: session\nstate_dir: state\nosc: {{ listen: 127.0.0.1:{port} }}\n"),
-    )
-    .unwrap();
+    let config = dummy_config(dir.path(), port);
     let daemon = Daemon::start(&config, None);
     Peer::when_answering(port);
     Some(Console {

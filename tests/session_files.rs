@@ -9,7 +9,7 @@ mod peer;
 mod process;
 
 use peer::{Arg, Peer};
-use process::{free_port, Daemon};
+use process::{dummy_config, free_port, Daemon};
 use std::path::Path;
 use std::process::Command;
 use std::time::Duration;
@@ -27,13 +27,7 @@ fn session(dir: &Path) -> std::path::PathBuf {
 }
 
 fn config(dir: &Path, port: u16) -> String {
-    let config = dir.join("config.yaml");
-    std::fs::write(
-        &config,
-        format!("audio: {{ backend: dummy }}\nsession: session\nstate_dir: state\nosc: {{ listen: 127.0.0.1:{port} }}\n"),
-    )
-    .unwrap();
-    config.to_str().unwrap().to_string()
+    dummy_config(dir, port).to_str().unwrap().to_string()
 }
 
 #[test]

@@ -166,14 +166,6 @@ impl Automation {
         self.commit(mix, handle);
     }
 
-    pub fn dir(&self) -> &Path {
-        &self.dir
-    }
-
-    pub fn lane(&self, id: ParamId) -> Option<&Arc<Lane>> {
-        self.lanes.get(&id)
-    }
-
     /// Every lane, by parameter.
     pub fn lanes(&self) -> &BTreeMap<ParamId, Arc<Lane>> {
         &self.lanes
@@ -206,11 +198,6 @@ impl Automation {
         }
         mix.get(ParamId::new(id.owner, Param::Automation))
             .map_or(AutomationMode::Off, AutomationMode::from_index)
-    }
-
-    /// The lane's own mode, if set.
-    pub fn lane_mode(&self, id: ParamId) -> Option<AutomationMode> {
-        self.lane_modes.get(&id).copied()
     }
 
     /// Give a lane its own mode (`None`: follow its strip). Saved at once.

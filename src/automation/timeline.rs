@@ -38,10 +38,6 @@ impl Timeline {
         }
     }
 
-    pub fn sample_rate(&self) -> f64 {
-        self.sample_rate
-    }
-
     /// Read the clock at `now`.
     pub fn read(&mut self, clock: &TransportClock, now: Instant) -> Now {
         let r = clock.read();

@@ -46,11 +46,6 @@ impl Media {
         &self.channels
     }
 
-    /// The frames of the longest file.
-    pub fn longest(&self) -> usize {
-        self.channels.iter().map(|c| c.len()).max().unwrap_or(0)
-    }
-
     /// Point `window[first + k]` at `frames` frames of file channel `k`
     /// from `position` (silence when not `playing`).
     pub(crate) fn fill<'a>(

@@ -83,10 +83,6 @@ impl Scenes {
         v
     }
 
-    pub fn get(&self, name: &str) -> Option<&Scene> {
-        self.scenes.get(name)
-    }
-
     pub fn safes(&self) -> &BTreeSet<String> {
         &self.safes
     }

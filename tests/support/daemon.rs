@@ -69,6 +69,18 @@ impl Drop for Daemon {
     }
 }
 
+/// Write `DIR/config.yaml` for the dummy backend on the session folder
+/// `DIR/session`, with OSC on `port`; returns its path.
+pub fn dummy_config(dir: &Path, port: u16) -> std::path::PathBuf {
+    let config = dir.join("config.yaml");
+    std::fs::write(
+        &config,
+        format!("audio: {{ backend: dummy, buffer_frames: 256 }}\nsession: session\nstate_dir: state\nosc: {{ listen: 127.0.0.1:{port} }}\n"),
+    )
+    .unwrap();
+    config
+}
+
 /// A UDP port free at the moment of asking.
 pub fn free_port() -> u16 {
     UdpSocket::bind("127.0.0.1:0")

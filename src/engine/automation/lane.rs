@@ -160,7 +160,7 @@ impl Lane {
 pub const EDGE: f64 = 0.001;
 
 /// The value on the straight line from `a` to `b` at `time`.
-pub fn interpolate(a: Point, b: Point, time: f64) -> f32 {
+fn interpolate(a: Point, b: Point, time: f64) -> f32 {
     let span = b.time - a.time;
     if span <= 0.0 || !a.value.is_finite() || !b.value.is_finite() {
         // Silence (-inf dB) holds until the next breakpoint.

@@ -8,7 +8,7 @@
 
 mod lane;
 
-pub use lane::{interpolate, Lane, Point, Shape, EDGE};
+pub use lane::{Lane, Point, Shape, EDGE};
 
 use super::graph::Graph;
 use super::smoothing::DEFAULT_RAMP_MS;
