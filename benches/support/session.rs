@@ -21,7 +21,42 @@ pub fn mono_tracks(n: usize) -> Vec<TrackShape> {
         .collect()
 }
 
+/// Which stages of the reference session are switched on; [`Stages::ALL`] is
+/// the reference session itself, the others let a bench price one stage.
+#[derive(Debug, Clone, Copy, PartialEq)]
+#[allow(dead_code)] // each bench uses its own subset
+pub struct Stages {
+    pub filters: bool,
+    pub gate: bool,
+    pub comp: bool,
+    pub sends: bool,
+    pub bus_comp: bool,
+    pub master: bool,
+}
+
+#[allow(dead_code)]
+impl Stages {
+    pub const ALL: Stages = Stages {
+        filters: true,
+        gate: true,
+        comp: true,
+        sends: true,
+        bus_comp: true,
+        master: true,
+    };
+}
+
+/// The reference session with `tracks` tracks.
+#[allow(dead_code)] // each bench uses its own subset
 pub fn session(tracks: usize) -> (Engine, usize, usize) {
+    session_with(tracks, Stages::ALL)
+}
+
+/// The reference session with only the stages in `on` switched on (a stage
+/// switched off keeps its settings; only its `on` switch, or for sends the
+/// level, changes).
+pub fn session_with(tracks: usize, on: Stages) -> (Engine, usize, usize) {
+    let flag = |b: bool| b as u8 as f32;
     let buses = vec![
         BusRole::Fx(BusEffect::Reverb),
         BusRole::Fx(BusEffect::Reverb),
@@ -43,11 +78,11 @@ pub fn session(tracks: usize) -> (Engine, usize, usize) {
         let set = |p: Param, v: f32| (ParamId::track(t, p), v);
         values.extend([
             set(Param::Trim, 3.0),
-            set(Param::HpfOn, 1.0),
+            set(Param::HpfOn, flag(on.filters)),
             set(Param::HpfFreq, 80.0),
-            set(Param::Gate(GateField::On), 1.0),
+            set(Param::Gate(GateField::On), flag(on.gate)),
             set(Param::Gate(GateField::Threshold), -60.0),
-            set(Param::Comp(CompField::On), 1.0),
+            set(Param::Comp(CompField::On), flag(on.comp)),
             set(Param::Comp(CompField::Threshold), -30.0),
             set(Param::Comp(CompField::Makeup), 3.0),
             set(Param::Pan, (t as f32 / tracks as f32) * 2.0 - 1.0),
@@ -66,7 +101,7 @@ pub fn session(tracks: usize) -> (Engine, usize, usize) {
                     band,
                     field: EqField::On,
                 },
-                1.0,
+                flag(on.filters),
             ));
         }
         // Four sends each: one reverb, one delay, two aux (one pre-fader).
@@ -81,6 +116,13 @@ pub fn session(tracks: usize) -> (Engine, usize, usize) {
                 },
                 -10.0,
             ));
+            values.push(set(
+                Param::Send {
+                    bus,
+                    field: SendField::On,
+                },
+                flag(on.sends),
+            ));
             if k == 3 {
                 values.push(set(
                     Param::Send {
@@ -93,11 +135,17 @@ pub fn session(tracks: usize) -> (Engine, usize, usize) {
         }
     }
     for b in 0..8u16 {
-        values.push((ParamId::bus(b, Param::Comp(CompField::On)), 1.0));
+        values.push((
+            ParamId::bus(b, Param::Comp(CompField::On)),
+            flag(on.bus_comp),
+        ));
     }
-    values.push((ParamId::master(Param::Comp(CompField::On)), 1.0));
+    values.push((ParamId::master(Param::Comp(CompField::On)), flag(on.master)));
     values.push((ParamId::master(Param::Comp(CompField::Threshold)), -20.0));
-    values.push((ParamId::master(Param::Limiter(LimiterField::On)), 1.0));
+    values.push((
+        ParamId::master(Param::Limiter(LimiterField::On)),
+        flag(on.master),
+    ));
     values.push((ParamId::new(Owner::Transport, Param::Tempo), 120.0));
     let outputs = topology.output_channels();
     let (engine, _handle) = engine::new(topology, &values);

@@ -5,7 +5,7 @@
 //! 1. Each channel feeds two interpolators on the 4x grid, at every sample
 //!    rate (a 2x meter's points are a subset of that grid): the shared
 //!    [`TruePeak`] detector (32 taps per branch, flat to 0.43 fs, close to
-//!    the ideal reconstruction) and `ShortPeak`, the 12-tap-per-branch
+//!    the ideal reconstruction) and [`short_peak`], the 12-tap-per-branch
 //!    design of BS.1770-4 Annex 2 that common meters (libebur128) use. Short
 //!    interpolators stray from the ideal on broadband material and can read a
 //!    peak up to about 0.4 dB higher; the ceiling has to hold on those meters
@@ -45,6 +45,7 @@
 //! not finite are replaced by silence: this is the last stage before the
 //! converter.
 
+use super::peak_interpolator::{PeakInterpolator, BRANCHES, CHUNK};
 use super::true_peak::TruePeak;
 use crate::engine::smoothing::{Smoothed, DEFAULT_RAMP_MS};
 use crate::params::{LimiterField, Param, Spec};
@@ -150,93 +151,26 @@ impl MovingAverage {
 /// strays from the ideal reconstruction on broadband material (up to about
 /// 0.4 dB either way), so meters built on it can read a peak higher than
 /// [`TruePeak`] does; the limiter steers by the larger of the two readings.
-#[derive(Debug, Clone)]
-struct ShortPeak {
-    /// `taps[j]`: the four branches' coefficients for the j-th oldest input.
-    taps: [Branches; SHORT_TAPS],
-    /// Twice over, each input in every lane (as in [`TruePeak`]).
-    history: [Branches; 2 * SHORT_TAPS],
-    pos: usize,
+fn short_peak() -> PeakInterpolator<SHORT_TAPS> {
+    let len = 4 * SHORT_TAPS;
+    let mut taps = [[0.0f32; SHORT_TAPS]; BRANCHES];
+    for (p, branch) in taps.iter_mut().enumerate() {
+        // Oldest input first: coefficient i of the prototype multiplies
+        // the input j samples old, j = i / 4.
+        for (j, tap) in branch.iter_mut().rev().enumerate() {
+            let i = 4 * j + p;
+            let hann = 0.5 * (1.0 - (2.0 * std::f64::consts::PI * i as f64 / len as f64).cos());
+            let t = std::f64::consts::PI * (i as f64 - (len / 2) as f64) / 4.0;
+            let sinc = if t == 0.0 { 1.0 } else { t.sin() / t };
+            *tap = (hann * sinc) as f32;
+        }
+    }
+    PeakInterpolator::new(taps)
 }
 
 const SHORT_TAPS: usize = 12;
-
-/// One value per branch, laid out for a single SIMD register.
-#[derive(Debug, Clone, Copy)]
-#[repr(align(16))]
-struct Branches([f32; 4]);
-
-impl Branches {
-    #[inline(always)]
-    fn mul_add(self, a: Branches, b: Branches) -> Branches {
-        let (s, a, b) = (self.0, a.0, b.0);
-        Branches([
-            s[0] + a[0] * b[0],
-            s[1] + a[1] * b[1],
-            s[2] + a[2] * b[2],
-            s[3] + a[3] * b[3],
-        ])
-    }
-
-    /// The largest |value| over the lanes of the sum of four partial sums.
-    #[inline(always)]
-    fn peak_of_sum(acc: [Branches; 4]) -> f32 {
-        let mut peak = 0.0f32;
-        for i in 0..4 {
-            peak = peak.max(((acc[0].0[i] + acc[1].0[i]) + (acc[2].0[i] + acc[3].0[i])).abs());
-        }
-        peak
-    }
-}
-
-impl ShortPeak {
-    fn new() -> Self {
-        let len = 4 * SHORT_TAPS;
-        let mut taps = [Branches([0.0; 4]); SHORT_TAPS];
-        for (j, row) in taps.iter_mut().rev().enumerate() {
-            for (p, tap) in row.0.iter_mut().enumerate() {
-                let i = 4 * j + p;
-                let hann = 0.5 * (1.0 - (2.0 * std::f64::consts::PI * i as f64 / len as f64).cos());
-                let t = std::f64::consts::PI * (i as f64 - (len / 2) as f64) / 4.0;
-                let sinc = if t == 0.0 { 1.0 } else { t.sin() / t };
-                *tap = (hann * sinc) as f32;
-            }
-        }
-        ShortPeak {
-            taps,
-            history: [Branches([0.0; 4]); 2 * SHORT_TAPS],
-            pos: 0,
-        }
-    }
-
-    /// Samples between an input and the interval its reading covers.
-    const DELAY: usize = SHORT_TAPS / 2;
-
-    fn reset(&mut self) {
-        self.history = [Branches([0.0; 4]); 2 * SHORT_TAPS];
-        self.pos = 0;
-    }
-
-    #[inline(always)]
-    fn push(&mut self, x: f32) -> f32 {
-        self.history[self.pos] = Branches([x; 4]);
-        self.history[self.pos + SHORT_TAPS] = Branches([x; 4]);
-        self.pos += 1;
-        if self.pos == SHORT_TAPS {
-            self.pos = 0;
-        }
-        let window = &self.history[self.pos..self.pos + SHORT_TAPS];
-        let mut acc = [Branches([0.0; 4]); 4];
-        // Plain index loops: they vectorize in release and stay quick in
-        // debug builds, where iterator adaptors cost a call per element.
-        for j in (0..SHORT_TAPS).step_by(4) {
-            for (k, a) in acc.iter_mut().enumerate() {
-                *a = a.mul_add(self.taps[j + k], window[j + k]);
-            }
-        }
-        Branches::peak_of_sum(acc)
-    }
-}
+/// Samples between an input and the interval the short reading covers.
+const SHORT_DELAY: usize = SHORT_TAPS / 2;
 
 /// A fixed delay line.
 #[derive(Debug, Clone)]
@@ -274,7 +208,12 @@ impl Delay {
 pub struct Limiter {
     sample_rate: f32,
     detect: [TruePeak; 2],
-    short: [ShortPeak; 2],
+    short: [PeakInterpolator<SHORT_TAPS>; 2],
+    /// One pass of the input (non-finite samples silenced) and what the
+    /// detectors read of it, per channel.
+    input: [[f32; CHUNK]; 2],
+    long_peaks: [[f32; CHUNK]; 2],
+    short_peaks: [[f32; CHUNK]; 2],
     /// Brings the short interpolator's readings in line with the long one's.
     align: Delay,
     hold: SlidingMin,
@@ -314,14 +253,17 @@ impl Limiter {
         // hold the gain flat over `guard` samples either side of it.
         let detect_delay = detect.delay_samples() as usize;
         let guard = detect_delay;
-        let align = Delay::new(detect_delay - ShortPeak::DELAY);
+        let align = Delay::new(detect_delay - SHORT_DELAY);
         let latency = ramp - 1 + detect_delay + guard;
         let hold = ramp + 2 * guard + 1;
         let delay = Delay::new(latency);
         let mut limiter = Limiter {
             sample_rate,
             detect: [detect.clone(), detect],
-            short: [ShortPeak::new(), ShortPeak::new()],
+            short: [short_peak(), short_peak()],
+            input: [[0.0; CHUNK]; 2],
+            long_peaks: [[0.0; CHUNK]; 2],
+            short_peaks: [[0.0; CHUNK]; 2],
             align,
             hold: SlidingMin::new(hold),
             ramp: [MovingAverage::new(half), MovingAverage::new(half)],
@@ -390,38 +332,45 @@ impl Limiter {
 
     pub fn process_stereo(&mut self, l: &mut [f32], r: &mut [f32]) {
         let mut min_gain = 1.0f32;
-        for (a, b) in l.iter_mut().zip(r.iter_mut()) {
-            let xl = if a.is_finite() { *a } else { 0.0 };
-            let xr = if b.is_finite() { *b } else { 0.0 };
-            let short = self
-                .align
-                .push(self.short[0].push(xl).max(self.short[1].push(xr)));
-            let peak = self.detect[0]
-                .push(xl)
-                .max(self.detect[1].push(xr))
-                .max(short);
-            let ceiling = self.ceiling.step();
-            let limit = ceiling * self.margin;
-            let needed = if peak > limit { limit / peak } else { 1.0 };
-            let held = self.hold.push(needed);
-            self.envelope = if held < self.envelope {
-                held
-            } else {
-                held - (held - self.envelope) * self.release_coef
-            };
-            let half_way = self.ramp[0].push(self.envelope);
-            let gain = self.ramp[1].push(half_way).min(1.0);
-            let on = self.on.step();
-            let gain = 1.0 + on * (gain - 1.0);
-            min_gain = min_gain.min(gain);
-            let mut yl = self.delay[0].push(xl) * gain;
-            let mut yr = self.delay[1].push(xr) * gain;
-            if on >= 1.0 {
-                yl = yl.clamp(-ceiling, ceiling);
-                yr = yr.clamp(-ceiling, ceiling);
+        for (l, r) in l.chunks_mut(CHUNK).zip(r.chunks_mut(CHUNK)) {
+            let n = l.len().min(r.len());
+            for (c, x) in [&*l, &*r].into_iter().enumerate() {
+                let input = &mut self.input[c][..n];
+                for (i, &x) in input.iter_mut().zip(x) {
+                    *i = if x.is_finite() { x } else { 0.0 };
+                }
+                self.detect[c].peaks(input, &mut self.long_peaks[c][..n]);
+                self.short[c].peaks(input, &mut self.short_peaks[c][..n]);
             }
-            *a = yl;
-            *b = yr;
+            for (i, (a, b)) in l.iter_mut().zip(r.iter_mut()).enumerate() {
+                let (xl, xr) = (self.input[0][i], self.input[1][i]);
+                let short = self
+                    .align
+                    .push(self.short_peaks[0][i].max(self.short_peaks[1][i]));
+                let peak = self.long_peaks[0][i].max(self.long_peaks[1][i]).max(short);
+                let ceiling = self.ceiling.step();
+                let limit = ceiling * self.margin;
+                let needed = if peak > limit { limit / peak } else { 1.0 };
+                let held = self.hold.push(needed);
+                self.envelope = if held < self.envelope {
+                    held
+                } else {
+                    held - (held - self.envelope) * self.release_coef
+                };
+                let half_way = self.ramp[0].push(self.envelope);
+                let gain = self.ramp[1].push(half_way).min(1.0);
+                let on = self.on.step();
+                let gain = 1.0 + on * (gain - 1.0);
+                min_gain = min_gain.min(gain);
+                let mut yl = self.delay[0].push(xl) * gain;
+                let mut yr = self.delay[1].push(xr) * gain;
+                if on >= 1.0 {
+                    yl = yl.clamp(-ceiling, ceiling);
+                    yr = yr.clamp(-ceiling, ceiling);
+                }
+                *a = yl;
+                *b = yr;
+            }
         }
         self.gain_reduction_db = (-20.0 * min_gain.max(1e-9).log10()).max(0.0);
     }

@@ -14,5 +14,6 @@ pub mod kaiser;
 pub mod lanes;
 pub mod limiter;
 pub mod pan;
+pub mod peak_interpolator;
 pub mod reverb;
 pub mod true_peak;

@@ -6,52 +6,18 @@
 //! peaks, so there is one detector.
 
 use super::kaiser::{kaiser, sinc};
+use super::peak_interpolator::{PeakInterpolator, BRANCHES};
 
 /// Taps per polyphase branch.
 const TAPS: usize = 32;
 /// The largest oversampling factor used.
-const MAX_FACTOR: usize = 4;
-
-/// One value per branch, laid out for a single SIMD register.
-#[derive(Clone, Copy)]
-#[repr(align(16))]
-struct Lanes([f32; MAX_FACTOR]);
-
-impl Lanes {
-    #[inline(always)]
-    fn mul_add(self, a: Lanes, b: Lanes) -> Lanes {
-        let (s, a, b) = (self.0, a.0, b.0);
-        Lanes([
-            s[0] + a[0] * b[0],
-            s[1] + a[1] * b[1],
-            s[2] + a[2] * b[2],
-            s[3] + a[3] * b[3],
-        ])
-    }
-
-    /// The largest |value| over the lanes of the sum of four partial sums.
-    #[inline(always)]
-    fn peak_of_sum(acc: [Lanes; 4]) -> f32 {
-        let mut peak = 0.0f32;
-        for i in 0..MAX_FACTOR {
-            peak = peak.max(((acc[0].0[i] + acc[1].0[i]) + (acc[2].0[i] + acc[3].0[i])).abs());
-        }
-        peak
-    }
-}
+const MAX_FACTOR: usize = BRANCHES;
 
 /// A streaming true-peak detector for one channel. No allocation after `new`.
 #[derive(Clone)]
 pub struct TruePeak {
-    /// `taps[j]`: every branch's coefficient for the j-th oldest input in
-    /// the window, one branch per lane; unused branches stay zero.
-    taps: [Lanes; TAPS],
+    interp: PeakInterpolator<TAPS>,
     factor: usize,
-    /// The last TAPS inputs, stored twice so a contiguous window always
-    /// exists, each copied into every lane so that the filter is plain
-    /// lane-by-lane multiply-adds.
-    history: [Lanes; 2 * TAPS],
-    pos: usize,
 }
 
 impl TruePeak {
@@ -80,9 +46,10 @@ impl TruePeak {
         // Centred on a whole input sample, so one branch reproduces the
         // input samples themselves and the grid always contains them.
         let centre = (n / 2) as f64;
-        let mut taps_by_age = [Lanes([0.0; MAX_FACTOR]); TAPS];
+        // Unused branches stay zero.
+        let mut taps_by_age = [[0.0f32; TAPS]; MAX_FACTOR];
         // Windowed-sinc low-pass at the original Nyquist, on the oversampled grid.
-        for p in 0..factor {
+        for (p, branch) in taps_by_age.iter_mut().enumerate().take(factor) {
             let mut taps = [0.0f64; TAPS];
             for (k, tap) in taps.iter_mut().enumerate() {
                 let i = k * factor + p;
@@ -91,17 +58,15 @@ impl TruePeak {
             }
             // Each branch passes DC at exactly unity.
             let sum: f64 = taps.iter().sum();
-            // Branch k multiplies history[newest - k]; store reversed so the
-            // window reads oldest to newest.
+            // Tap k multiplies the input k samples old; the interpolator
+            // wants the oldest first.
             for (k, tap) in taps.iter().enumerate() {
-                taps_by_age[TAPS - 1 - k].0[p] = (tap / sum) as f32;
+                branch[TAPS - 1 - k] = (tap / sum) as f32;
             }
         }
         TruePeak {
-            taps: taps_by_age,
+            interp: PeakInterpolator::new(taps_by_age),
             factor,
-            history: [Lanes([0.0; MAX_FACTOR]); 2 * TAPS],
-            pos: 0,
         }
     }
 
@@ -115,33 +80,23 @@ impl TruePeak {
         (TAPS / 2) as f32
     }
 
+    /// For each (finite) sample of `x`, the largest absolute value of the
+    /// points interpolated for its step, into `peaks`.
+    pub fn peaks(&mut self, x: &[f32], peaks: &mut [f32]) {
+        self.interp.peaks(x, peaks);
+    }
+
     /// Feed one sample; returns the largest absolute value of the points
-    /// interpolated for this step.
-    #[inline(always)]
+    /// interpolated for this step. A block through [`TruePeak::peaks`] costs
+    /// far less per sample.
     pub fn push(&mut self, x: f32) -> f32 {
-        self.history[self.pos] = Lanes([x; MAX_FACTOR]);
-        self.history[self.pos + TAPS] = Lanes([x; MAX_FACTOR]);
-        self.pos += 1;
-        if self.pos == TAPS {
-            self.pos = 0;
-        }
-        let window = &self.history[self.pos..self.pos + TAPS];
-        // All branches side by side in one register; four partial sums
-        // (taps j mod 4) keep the add chains short.
-        let mut acc = [Lanes([0.0; MAX_FACTOR]); 4];
-        // Plain index loops: they vectorize in release and stay quick in
-        // debug builds, where iterator adaptors cost a call per element.
-        for j in (0..TAPS).step_by(4) {
-            for (k, a) in acc.iter_mut().enumerate() {
-                *a = a.mul_add(self.taps[j + k], window[j + k]);
-            }
-        }
-        Lanes::peak_of_sum(acc)
+        let mut peak = [0.0];
+        self.interp.peaks(&[x], &mut peak);
+        peak[0]
     }
 
     pub fn reset(&mut self) {
-        self.history = [Lanes([0.0; MAX_FACTOR]); 2 * TAPS];
-        self.pos = 0;
+        self.interp.reset();
     }
 }
 

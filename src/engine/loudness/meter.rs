@@ -4,6 +4,7 @@
 use super::histogram::EnergyHistogram;
 use super::k_weighting::KWeighting;
 use super::{energy_to_lufs, Channel};
+use crate::engine::dsp::peak_interpolator::CHUNK;
 use crate::engine::dsp::true_peak::TruePeak;
 
 /// Steps of 100 ms in each window.
@@ -19,6 +20,10 @@ struct ChannelState {
     weight: f64,
     k: KWeighting,
     tp: TruePeak,
+    /// One pass of the input, non-finite samples silenced, and its true
+    /// peaks.
+    input: [f32; CHUNK],
+    peaks: [f32; CHUNK],
 }
 
 impl ChannelState {
@@ -29,13 +34,20 @@ impl ChannelState {
         let mut sum = 0.0f64;
         let mut true_peak = 0.0f32;
         let mut sample_peak = 0.0f32;
-        for &x in input {
-            // A non-finite sample would poison the filter state for good.
-            let x = if x.is_finite() { x } else { 0.0 };
-            let y = self.k.tick(x as f64);
-            sum += y * y;
-            sample_peak = sample_peak.max(x.abs());
-            true_peak = true_peak.max(self.tp.push(x));
+        for input in input.chunks(CHUNK) {
+            let x = &mut self.input[..input.len()];
+            for (x, &i) in x.iter_mut().zip(input) {
+                // A non-finite sample would poison the filter state for good.
+                *x = if i.is_finite() { i } else { 0.0 };
+            }
+            for &x in x.iter() {
+                let y = self.k.tick(x as f64);
+                sum += y * y;
+                sample_peak = sample_peak.max(x.abs());
+            }
+            let peaks = &mut self.peaks[..x.len()];
+            self.tp.peaks(x, peaks);
+            true_peak = peaks.iter().fold(true_peak, |m, &p| m.max(p));
         }
         self.k.settle();
         (sum * self.weight, true_peak, sample_peak)
@@ -107,6 +119,8 @@ impl LoudnessMeter {
                 weight: c.weight(),
                 k: KWeighting::new(sample_rate as f64),
                 tp: TruePeak::new(sample_rate),
+                input: [0.0; CHUNK],
+                peaks: [0.0; CHUNK],
             })
             .collect();
         LoudnessMeter {

@@ -1,0 +1,94 @@
+//! What each bus and master processor costs on its own, in CPU time per
+//! stereo sample at 48 kHz in 64-frame blocks (best and median of
+//! repeated runs that take turns; see `realtime_factor.rs` for why).
+//!
+//! cargo bench --bench processors
+
+#[path = "support/cpu.rs"]
+mod cpu;
+use cpu::{thread_cpu_seconds, Runs};
+use mixbridge::engine::dsp::compressor::Compressor;
+use mixbridge::engine::dsp::delay::Delay;
+use mixbridge::engine::dsp::limiter::Limiter;
+use mixbridge::engine::dsp::reverb::Reverb;
+use mixbridge::engine::loudness::{Channel, LoudnessMeter};
+use mixbridge::params::{CompField, LimiterField};
+
+const SR: f32 = 48_000.0;
+const BLOCK: usize = 64;
+
+/// A processor of stereo blocks in place.
+type Process = Box<dyn FnMut(&mut [f32], &mut [f32])>;
+
+fn processors() -> Vec<(&'static str, Process)> {
+    let mut reverb = Reverb::new(SR);
+    let mut delay = Delay::new(SR);
+    let mut comp = Compressor::new(SR);
+    comp.set(CompField::On, 1.0);
+    comp.set(CompField::Threshold, -30.0);
+    let mut limiter = Limiter::new(SR);
+    limiter.set(LimiterField::On, 1.0);
+    let mut meter = LoudnessMeter::new(SR, Channel::STEREO);
+    vec![
+        ("reverb", Box::new(move |l, r| reverb.process_stereo(l, r))),
+        ("delay", Box::new(move |l, r| delay.process_stereo(l, r))),
+        (
+            "compressor",
+            Box::new(move |l, r| comp.process_stereo(l, r)),
+        ),
+        (
+            "limiter",
+            Box::new(move |l, r| limiter.process_stereo(l, r)),
+        ),
+        (
+            "loudness meter",
+            Box::new(move |l, r| meter.process(&[l, r])),
+        ),
+    ]
+}
+
+/// A second of hot pseudo-random stereo noise.
+fn noise() -> [Vec<f32>; 2] {
+    let mut seed = 7u32;
+    let mut next = move || {
+        seed = seed.wrapping_mul(1664525).wrapping_add(1013904223);
+        (seed >> 8) as f32 / (1 << 24) as f32 * 2.0 - 1.0
+    };
+    [0, 1].map(|_| (0..SR as usize).map(|_| next()).collect())
+}
+
+/// CPU seconds `p` takes for `seconds` of `input`, a block at a time.
+fn cpu_for(p: &mut Process, input: &[Vec<f32>; 2], seconds: f64) -> f64 {
+    let blocks_per_pass = input[0].len() / BLOCK;
+    let blocks = (seconds * SR as f64) as usize / BLOCK;
+    let (mut l, mut r) = ([0.0f32; BLOCK], [0.0f32; BLOCK]);
+    let start = thread_cpu_seconds();
+    for k in 0..blocks {
+        let at = (k % blocks_per_pass) * BLOCK;
+        l.copy_from_slice(&input[0][at..at + BLOCK]);
+        r.copy_from_slice(&input[1][at..at + BLOCK]);
+        p(&mut l, &mut r);
+    }
+    thread_cpu_seconds() - start
+}
+
+fn main() {
+    let bench = std::env::args().any(|a| a == "--bench");
+    let (seconds, rounds) = if bench { (4.0, 7) } else { (0.1, 1) };
+    let input = noise();
+    let mut procs = processors();
+    for (_, p) in &mut procs {
+        cpu_for(p, &input, 1.0); // warm up
+    }
+    let mut runs = vec![Runs::default(); procs.len()];
+    for _ in 0..rounds {
+        for ((_, p), runs) in procs.iter_mut().zip(&mut runs) {
+            runs.0.push(cpu_for(p, &input, seconds));
+        }
+    }
+    let ns = |cpu: f64| cpu / (seconds * SR as f64) * 1e9;
+    println!("ns per stereo sample, 48 kHz, {BLOCK}-frame blocks, best (median) of {rounds}:");
+    for ((name, _), r) in procs.iter().zip(&runs) {
+        println!("  {name:<16} {:>6.1} ({:.1})", ns(r.best()), ns(r.median()));
+    }
+}
