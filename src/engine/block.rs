@@ -70,6 +70,23 @@ pub(crate) fn mix(dst: &mut [f32], src: &[f32], g: Gain) {
     }
 }
 
+/// `dst.l[i] += l(x[i]) * g` and `dst.r[i] += r(x[i]) * g`: a mono signal
+/// panned on the fly into a stereo sum.
+#[inline(always)]
+pub(crate) fn mix_panned(
+    dst_l: &mut [f32],
+    dst_r: &mut [f32],
+    x: &[f32],
+    l: impl Fn(f32) -> f32,
+    r: impl Fn(f32) -> f32,
+    g: f32,
+) {
+    for ((dl, dr), &v) in dst_l.iter_mut().zip(dst_r.iter_mut()).zip(x) {
+        *dl += l(v) * g;
+        *dr += r(v) * g;
+    }
+}
+
 /// `dst[i] = src[i] * g[i]`
 #[inline]
 pub(crate) fn scaled(dst: &mut [f32], src: &[f32], g: Gain) {

@@ -183,6 +183,13 @@ impl Meters {
 /// Peak and mean square of a block.
 #[inline]
 pub(crate) fn block_stats(x: &[f32]) -> (f32, f32) {
+    block_stats_of(x, |v| v)
+}
+
+/// Peak and mean square of `f` applied to every sample of a block (a gain
+/// applied on the fly, rather than in a pass of its own).
+#[inline(always)]
+pub(crate) fn block_stats_of(x: &[f32], f: impl Fn(f32) -> f32) -> (f32, f32) {
     // Eight running maxima and sums side by side: a single running sum is
     // a chain of dependent additions that cannot be vectorised.
     const W: usize = 8;
@@ -190,11 +197,13 @@ pub(crate) fn block_stats(x: &[f32]) -> (f32, f32) {
     let mut chunks = x.chunks_exact(W);
     for c in &mut chunks {
         for i in 0..W {
-            peak[i] = peak[i].max(c[i].abs());
-            sum[i] += c[i] * c[i];
+            let v = f(c[i]);
+            peak[i] = peak[i].max(v.abs());
+            sum[i] += v * v;
         }
     }
     for (i, &v) in chunks.remainder().iter().enumerate() {
+        let v = f(v);
         peak[i] = peak[i].max(v.abs());
         sum[i] += v * v;
     }

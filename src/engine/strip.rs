@@ -5,7 +5,7 @@ use super::block::{gain, gain_times, mul, scaled, Gain};
 use super::dsp::compressor::Compressor;
 use super::dsp::filter_chain::FilterChain;
 use super::dsp::pan::{self, PanLaw};
-use super::meters::{block_stats, RmsFollower, StripMeter};
+use super::meters::{block_stats, block_stats_of, RmsFollower, StripMeter};
 use super::smoothing::{Smoothed, DEFAULT_RAMP_MS};
 use super::topology::MAX_BLOCK;
 use crate::params::{Param, Spec};
@@ -125,11 +125,39 @@ impl Core {
         gain(&mut self.fader, out)
     }
 
+    /// Mute and fader gains, if neither moves.
+    #[inline]
+    pub fn resting_mute_and_fader(&self) -> Option<(f32, f32)> {
+        let (m, f) = (&self.mute, &self.fader);
+        (!m.is_smoothing() && !f.is_smoothing()).then(|| (m.current(), f.current()))
+    }
+
     /// Publish peak, RMS and compressor gain reduction of a block.
     pub fn meter(&mut self, meter: &StripMeter, l: &[f32], r: &[f32]) {
-        let (pl, ml) = block_stats(l);
-        let (pr, mr) = block_stats(r);
-        let n = l.len();
+        self.publish(meter, block_stats(l), block_stats(r), l.len());
+    }
+
+    /// [`Core::meter`] for the stereo block `(f_l(x), f_r(x))`, without
+    /// writing it out.
+    #[inline(always)]
+    pub fn meter_of(
+        &mut self,
+        meter: &StripMeter,
+        x: &[f32],
+        f_l: impl Fn(f32) -> f32,
+        f_r: impl Fn(f32) -> f32,
+    ) {
+        let (l, r) = (block_stats_of(x, f_l), block_stats_of(x, f_r));
+        self.publish(meter, l, r, x.len());
+    }
+
+    fn publish(
+        &mut self,
+        meter: &StripMeter,
+        (pl, ml): (f32, f32),
+        (pr, mr): (f32, f32),
+        n: usize,
+    ) {
         let rms = [
             self.rms[0].feed(ml, n, self.sample_rate),
             self.rms[1].feed(mr, n, self.sample_rate),
@@ -161,6 +189,13 @@ impl Panner {
         p.gain_l.reset(l);
         p.gain_r.reset(r);
         p
+    }
+
+    /// A mono source's left and right gains, if neither moves.
+    #[inline]
+    pub fn resting_mono_gains(&self) -> Option<(f32, f32)> {
+        let (l, r) = (&self.gain_l, &self.gain_r);
+        (!self.stereo && !l.is_smoothing() && !r.is_smoothing()).then(|| (l.current(), r.current()))
     }
 
     fn gains(&self, pan: f32) -> (f32, f32) {

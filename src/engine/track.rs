@@ -14,7 +14,7 @@
 //! then the filters and dynamics ([`Track::dynamics`], or a track group),
 //! then [`Track::mix`].
 
-use super::block::{gain, gain_times, mix, mul, scaled, silent};
+use super::block::{gain, gain_times, mix, mix_panned, mul, scaled, silent};
 use super::dsp::compressor::Compressor;
 use super::dsp::filter_chain::FilterChain;
 use super::dsp::gate::Gate;
@@ -41,6 +41,16 @@ impl Send {
             0.0
         }
     }
+}
+
+/// The gains of a mono track's mix step while none of them moves.
+#[derive(Clone, Copy)]
+struct RestingGains {
+    left: f32,
+    right: f32,
+    mute: f32,
+    fader: f32,
+    solo: f32,
 }
 
 pub(crate) struct Track {
@@ -194,6 +204,13 @@ impl Track {
         meter: &StripMeter,
     ) {
         let n = frames;
+        // Solo-in-place gain for the main mix and effect sends.
+        self.solo_gain
+            .set(if any_solo && !self.solo { 0.0 } else { 1.0 });
+        if let Some(gains) = self.resting_mono() {
+            self.mix_resting_mono(gains, n, bus_in, main, meter);
+            return;
+        }
         let Stereo { l, r } = &mut self.buf;
         let (l, r) = (&mut l[..n], &mut r[..n]);
 
@@ -203,9 +220,6 @@ impl Track {
         mul(l, m);
         mul(r, m);
 
-        // Solo-in-place gain for the main mix and effect sends.
-        self.solo_gain
-            .set(if any_solo && !self.solo { 0.0 } else { 1.0 });
         let solo_silent = silent(&self.solo_gain);
         let solo = gain(&mut self.solo_gain, &mut scratch.c[..n]);
 
@@ -240,6 +254,70 @@ impl Track {
         }
 
         self.core.meter(meter, l, r);
+        meter.gate(self.gate.gain_reduction_db());
+    }
+
+    /// The gains of a mono track's mix step, if none of them moves.
+    fn resting_mono(&self) -> Option<RestingGains> {
+        let (left, right) = self.panner.resting_mono_gains()?;
+        let (mute, fader) = self.core.resting_mute_and_fader()?;
+        let still =
+            !self.solo_gain.is_smoothing() && self.sends.iter().all(|s| !s.gain.is_smoothing());
+        still.then(|| RestingGains {
+            left,
+            right,
+            mute,
+            fader,
+            solo: self.solo_gain.current(),
+        })
+    }
+
+    /// [`Track::mix`] for a mono track whose gains all rest (the usual
+    /// case): every destination is fed straight from the mono signal in one
+    /// pass, instead of panning, muting and fading the block in passes of
+    /// their own first. Each sample goes through the same multiplications in
+    /// the same order as in the general form, so the two give the same bits.
+    fn mix_resting_mono(
+        &mut self,
+        g: RestingGains,
+        n: usize,
+        bus_in: &mut [Stereo],
+        main: &mut Stereo,
+        meter: &StripMeter,
+    ) {
+        let x = &self.buf.l[..n];
+        let pre_l = |v: f32| (v * g.left) * g.mute;
+        let pre_r = |v: f32| (v * g.right) * g.mute;
+        let post_l = |v: f32| pre_l(v) * g.fader;
+        let post_r = |v: f32| pre_r(v) * g.fader;
+        let solo_silent = g.solo == 0.0;
+        for (s, bus) in self.sends.iter().zip(bus_in.iter_mut()) {
+            if silent(&s.gain) || (s.to_fx && solo_silent) {
+                continue;
+            }
+            let level = if s.to_fx {
+                s.gain.current() * g.solo
+            } else {
+                s.gain.current()
+            };
+            let (l, r) = (&mut bus.l[..n], &mut bus.r[..n]);
+            if s.pre {
+                mix_panned(l, r, x, pre_l, pre_r, level);
+            } else {
+                mix_panned(l, r, x, post_l, post_r, level);
+            }
+        }
+        if !solo_silent {
+            mix_panned(
+                &mut main.l[..n],
+                &mut main.r[..n],
+                x,
+                post_l,
+                post_r,
+                g.solo,
+            );
+        }
+        self.core.meter_of(meter, x, post_l, post_r);
         meter.gate(self.gate.gain_reduction_db());
     }
 }

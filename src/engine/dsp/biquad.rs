@@ -18,8 +18,9 @@
 //! best-behaved of the direct forms when coefficients change while signal is
 //! flowing.
 
+use super::fma::MulAdd;
 use crate::params::EqType;
-use std::ops::{Add, Mul, Sub};
+use std::ops::{Mul, Neg};
 
 /// The lowest corner frequency designed, as a fraction of the sample rate
 /// (0.44 Hz at 44.1 kHz); it keeps the poles well clear of z = 1.
@@ -174,11 +175,11 @@ pub struct BiquadState {
 #[inline(always)]
 pub(crate) fn tdf2_step<F>(k: &[F; 5], s1: &mut F, s2: &mut F, x: F) -> F
 where
-    F: Copy + Add<Output = F> + Sub<Output = F> + Mul<Output = F>,
+    F: Mul<Output = F> + Neg<Output = F> + MulAdd,
 {
-    let y = k[0] * x + *s1;
-    *s1 = k[1] * x - k[3] * y + *s2;
-    *s2 = k[2] * x - k[4] * y;
+    let y = k[0].madd(x, *s1);
+    *s1 = (-k[3]).madd(y, k[1].madd(x, *s2));
+    *s2 = (-k[4]).madd(y, k[2] * x);
     y
 }
 

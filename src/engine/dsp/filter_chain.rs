@@ -44,10 +44,11 @@
 //! same way, swaps the shape, warms up and fades back in.
 
 use super::biquad::{tdf2_step, BiquadState, Coeffs};
+use super::fma::MulAdd;
 use crate::engine::smoothing::Smoothed;
 use crate::params::{EqField, EqType, Param, Spec, EQ_BANDS};
 use pair::Pair;
-use std::ops::{Add, Mul, Sub};
+use std::ops::{Add, Mul, Neg, Sub};
 
 /// The high-pass filter and the EQ bands.
 const SECTIONS: usize = 1 + EQ_BANDS;
@@ -613,7 +614,9 @@ impl<const N: usize, F: Sample> Cascade<N, F> {
 }
 
 /// What the cascade computes with: one `f64` per channel, packed.
-trait Sample: Copy + Add<Output = Self> + Sub<Output = Self> + Mul<Output = Self> {
+trait Sample:
+    Copy + Add<Output = Self> + Sub<Output = Self> + Mul<Output = Self> + Neg<Output = Self> + MulAdd
+{
     /// One flag per channel.
     type Mask: Copy + From<bool>;
     /// `a` in the channels `m` sets, `b` in the others.
@@ -710,8 +713,9 @@ pub(crate) use lanes::process_lanes;
 
 #[cfg(target_arch = "x86_64")]
 mod pair {
+    use crate::engine::dsp::fma::MulAdd;
     use std::arch::x86_64::*;
-    use std::ops::{Add, Mul, Sub};
+    use std::ops::{Add, Mul, Neg, Sub};
 
     /// Two `f64`s in one SSE2 register; each operation works on both at once.
     #[derive(Clone, Copy)]
@@ -756,11 +760,34 @@ mod pair {
             Pair(unsafe { _mm_mul_pd(self.0, o.0) })
         }
     }
+    impl Neg for Pair {
+        type Output = Pair;
+        #[inline(always)]
+        fn neg(self) -> Pair {
+            Pair(unsafe { _mm_xor_pd(self.0, _mm_set1_pd(-0.0)) })
+        }
+    }
+    impl MulAdd for Pair {
+        #[inline(always)]
+        fn madd(self, b: Pair, c: Pair) -> Pair {
+            // FMA, where the build targets it, is enabled for the whole
+            // program, so the intrinsic is available wherever this runs.
+            #[cfg(target_feature = "fma")]
+            {
+                Pair(unsafe { _mm_fmadd_pd(self.0, b.0, c.0) })
+            }
+            #[cfg(not(target_feature = "fma"))]
+            {
+                self * b + c
+            }
+        }
+    }
 }
 
 #[cfg(not(target_arch = "x86_64"))]
 mod pair {
-    use std::ops::{Add, Mul, Sub};
+    use crate::engine::dsp::fma::MulAdd;
+    use std::ops::{Add, Mul, Neg, Sub};
 
     /// Two `f64`s operated on together (the compiler may pack them).
     #[derive(Clone, Copy)]
@@ -795,6 +822,22 @@ mod pair {
         #[inline(always)]
         fn mul(self, o: Pair) -> Pair {
             Pair([self.0[0] * o.0[0], self.0[1] * o.0[1]])
+        }
+    }
+    impl Neg for Pair {
+        type Output = Pair;
+        #[inline(always)]
+        fn neg(self) -> Pair {
+            Pair([-self.0[0], -self.0[1]])
+        }
+    }
+    impl MulAdd for Pair {
+        #[inline(always)]
+        fn madd(self, b: Pair, c: Pair) -> Pair {
+            Pair([
+                self.0[0].madd(b.0[0], c.0[0]),
+                self.0[1].madd(b.0[1], c.0[1]),
+            ])
         }
     }
 }

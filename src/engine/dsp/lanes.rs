@@ -10,11 +10,11 @@
 //! `unsafe`, no target-feature assumptions, stable Rust.
 //!
 //! Each lane computes exactly what the scalar code computes for its channel
-//! (the same operations in the same order, and Rust never fuses a multiply
-//! and an add by itself), so a channel gives the same bits whichever way it
-//! is processed.
+//! (the same operations in the same order; Rust never fuses a multiply and
+//! an add by itself, and where we fuse them, [`super::fma`], we do so in
+//! both), so a channel gives the same bits whichever way it is processed.
 
-use std::ops::{Add, Mul, Sub};
+use std::ops::{Add, Mul, Neg, Sub};
 
 /// Channels processed together: 8 `f32`s fill one AVX register.
 pub const LANES: usize = 8;
@@ -58,6 +58,14 @@ macro_rules! lane_op {
         }
     };
 }
+impl<T: Copy + Neg<Output = T>> Neg for Lanes<T> {
+    type Output = Self;
+    #[inline(always)]
+    fn neg(self) -> Self {
+        Lanes(self.0.map(|v| -v))
+    }
+}
+
 lane_op!(Add, add, +);
 lane_op!(Sub, sub, -);
 lane_op!(Mul, mul, *);

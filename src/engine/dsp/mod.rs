@@ -9,6 +9,7 @@ pub mod compressor;
 pub mod delay;
 pub mod fastmath;
 pub mod filter_chain;
+pub mod fma;
 pub mod gate;
 pub mod kaiser;
 pub mod lanes;

@@ -10,26 +10,14 @@
 //! branches share each load and the sums stay in registers: about a third
 //! of the work, and the detector no longer dominates the master limiter.
 
+use super::fma::MulAdd;
+
 /// Inputs worked on per pass; longer blocks are cut into passes.
 pub const CHUNK: usize = 64;
 /// Outputs computed together (two AVX registers per branch).
 const GROUP: usize = 16;
 /// Branches of the 4x grid.
 pub const BRANCHES: usize = 4;
-
-/// `a * b + c`, fused where the CPU has FMA (one rounding, one instruction),
-/// plain otherwise (a fused multiply-add in software is very slow).
-#[inline(always)]
-fn mul_add(a: f32, b: f32, c: f32) -> f32 {
-    #[cfg(target_feature = "fma")]
-    {
-        a.mul_add(b, c)
-    }
-    #[cfg(not(target_feature = "fma"))]
-    {
-        a * b + c
-    }
-}
 
 /// A streaming 4-branch interpolator with `K` taps per branch. No
 /// allocation after `new`.
@@ -84,7 +72,7 @@ impl<const K: usize> PeakInterpolator<K> {
             for (acc, taps) in acc.iter_mut().zip(&self.taps) {
                 let c = taps[k];
                 for i in 0..GROUP {
-                    acc[i] = mul_add(c, xs[i], acc[i]);
+                    acc[i] = c.madd(xs[i], acc[i]);
                 }
             }
         }

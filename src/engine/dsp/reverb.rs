@@ -60,6 +60,9 @@ const TAIL_FLOOR_DB: f32 = -120.0;
 /// default settings comes out about 9 dB below the input (more for long
 /// decays and small sizes, as in real rooms).
 const TAP_GAIN: f32 = 0.25;
+/// Samples predelayed and diffused at a time, before the network runs
+/// through them.
+const PASS: usize = 64;
 /// Samples between the end of one line and the start of the next. Every
 /// sample writes all the lines at the same position; lines a power of two
 /// apart would put those 16 writes in one cache set, more than its ways, and
@@ -82,21 +85,31 @@ fn hadamard_row(row: usize, scale: f32) -> [f32; LINES] {
 }
 
 /// In-place fast Walsh-Hadamard transform, normalized to be orthogonal.
-/// The widest butterflies come first, so the first two stages work on
-/// whole groups of four.
+/// Each stage pairs every line with the one whose index differs in bit `h`
+/// (sum in the lower, difference in the upper): written as a permutation
+/// and a blend of whole arrays, it becomes a few vector instructions per
+/// stage instead of sixteen scalar butterflies.
 #[inline(always)]
 fn hadamard(x: &mut [f32; LINES]) {
-    for h in [8, 4, 2, 1] {
-        for i in (0..LINES).step_by(2 * h) {
-            for j in i..i + h {
-                let (a, b) = (x[j], x[j + h]);
-                x[j] = a + b;
-                x[j + h] = a - b;
-            }
-        }
-    }
+    butterflies::<8>(x);
+    butterflies::<4>(x);
+    butterflies::<2>(x);
+    butterflies::<1>(x);
     for v in x.iter_mut() {
         *v *= 0.25;
+    }
+}
+
+/// One stage of [`hadamard`]: `H` a constant, so the pairing is a fixed
+/// shuffle.
+#[inline(always)]
+fn butterflies<const H: usize>(x: &mut [f32; LINES]) {
+    // pair + x in the lower line of each pair, pair - x in the upper (the
+    // sign flip is exact, so this is the butterfly itself, branch-free).
+    let sign: [f32; LINES] = std::array::from_fn(|i| if i & H == 0 { 1.0 } else { -1.0 });
+    let pair: [f32; LINES] = std::array::from_fn(|i| x[i ^ H]);
+    for i in 0..LINES {
+        x[i] = pair[i] + sign[i] * x[i];
     }
 }
 
@@ -140,16 +153,28 @@ impl Allpass {
         }
     }
 
-    #[inline]
-    fn tick(&mut self, x: f32) -> f32 {
-        let delayed = self.buf[self.pos];
-        let v = x + self.gain * delayed;
-        self.buf[self.pos] = v;
-        self.pos += 1;
-        if self.pos == self.buf.len() {
-            self.pos = 0;
+    /// Filter a block in place. Within a stretch no longer than the delay,
+    /// no sample reads what the stretch itself wrote, so each stretch is
+    /// one loop over independent samples (which vectorizes) rather than a
+    /// chain of single steps.
+    fn process(&mut self, x: &mut [f32]) {
+        let g = self.gain;
+        let mut at = 0;
+        while at < x.len() {
+            let m = (x.len() - at).min(self.buf.len() - self.pos);
+            let ring = &mut self.buf[self.pos..self.pos + m];
+            for (x, d) in x[at..at + m].iter_mut().zip(ring.iter_mut()) {
+                let delayed = *d;
+                let v = *x + g * delayed;
+                *d = v;
+                *x = delayed - g * v;
+            }
+            self.pos += m;
+            if self.pos == self.buf.len() {
+                self.pos = 0;
+            }
+            at += m;
         }
-        delayed - self.gain * v
     }
 }
 
@@ -186,6 +211,8 @@ pub struct Reverb {
     pre_line: StereoLine,
     predelay: Crossfade,
     diffusers: [[Allpass; 4]; 2],
+    /// One pass of the input, predelayed and diffused, per channel.
+    diffused: [[f32; PASS]; 2],
     /// The lines one after another, each `mask + 1` samples long, so that
     /// every line is read and written sequentially; they start
     /// [`LINE_STRIDE_PAD`] apart beyond that.
@@ -256,6 +283,7 @@ impl Reverb {
             pre_line: StereoLine::new(pre_max),
             predelay: Crossfade::new(0, Millis(PREDELAY_FADE_MS).to_samples(fs).round() as u32),
             diffusers,
+            diffused: [[0.0; PASS]; 2],
             lines: Box::new([]),
             mask: 0,
             newest: 0,
@@ -446,19 +474,20 @@ impl Reverb {
                 self.start_glide();
             }
             let gliding = self.glide_len - self.glide_done;
+            let (l, r) = (&mut l[start..n], &mut r[start..n]);
             if gliding > 0 || self.decay.is_smoothing() || self.damping.is_smoothing() {
-                let mut m = (n - start).min(COEF_INTERVAL);
+                let mut m = l.len().min(COEF_INTERVAL);
                 if gliding > 0 {
                     m = m.min(gliding as usize);
                 }
                 self.plan_ramp(m);
-                peak =
-                    peak.max(self.run::<true>(&mut l[start..start + m], &mut r[start..start + m]));
+                peak = peak.max(self.run::<true>(&mut l[..m], &mut r[..m]));
                 self.land_ramp();
                 start += m;
             } else {
-                peak = peak.max(self.run::<false>(&mut l[start..n], &mut r[start..n]));
-                start = n;
+                let m = l.len().min(PASS);
+                peak = peak.max(self.run::<false>(&mut l[..m], &mut r[..m]));
+                start += m;
             }
         }
         if peak > self.floor {
@@ -468,9 +497,10 @@ impl Reverb {
         }
     }
 
-    /// Run the network over a stretch; MOVING ramps lengths and coefficients
-    /// by the planned steps and reads the lines with linear interpolation.
-    /// Returns the peak of the input and of everything written to the lines.
+    /// Run the network over a stretch of at most [`PASS`] samples; MOVING
+    /// ramps lengths and coefficients by the planned steps and reads the
+    /// lines with linear interpolation. Returns the peak of the input and of
+    /// everything written to the lines.
     #[inline(always)]
     fn run<const MOVING: bool>(&mut self, l: &mut [f32], r: &mut [f32]) -> f32 {
         let mut len = self.len;
@@ -485,13 +515,25 @@ impl Reverb {
         let stride = mask + 1 + LINE_STRIDE_PAD;
         let mut newest = self.newest;
         let mut peak = [0.0f32; 4];
-        for (x_l, x_r) in l.iter_mut().zip(r.iter_mut()) {
+        let m = l.len();
+        let [into_l, into_r] = &mut self.diffused;
+        for (((x_l, x_r), d_l), d_r) in l
+            .iter()
+            .zip(r.iter())
+            .zip(into_l.iter_mut())
+            .zip(into_r.iter_mut())
+        {
+            self.pre_line.push([*x_l, *x_r]);
+            [*d_l, *d_r] = self.predelay.read(&self.pre_line);
+        }
+        for (side, x) in self.diffusers.iter_mut().zip(&mut self.diffused) {
+            for ap in side {
+                ap.process(&mut x[..m]);
+            }
+        }
+        for (k, (x_l, x_r)) in l.iter_mut().zip(r.iter_mut()).enumerate() {
             let (dry_l, dry_r) = (*x_l, *x_r);
-            self.pre_line.push([dry_l, dry_r]);
-            let [pre_l, pre_r] = self.predelay.read(&self.pre_line);
-            let [dl, dr] = &mut self.diffusers;
-            let d_l = dl.iter_mut().fold(pre_l, |x, ap| ap.tick(x));
-            let d_r = dr.iter_mut().fold(pre_r, |x, ap| ap.tick(x));
+            let (d_l, d_r) = (self.diffused[0][k], self.diffused[1][k]);
 
             newest = (newest + 1) & mask;
             let mut out = [0.0f32; LINES];
