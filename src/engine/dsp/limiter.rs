@@ -5,7 +5,7 @@
 //! 1. Each channel feeds two interpolators on the 4x grid, at every sample
 //!    rate (a 2x meter's points are a subset of that grid): the shared
 //!    [`TruePeak`] detector (32 taps per branch, flat to 0.43 fs, close to
-//!    the ideal reconstruction) and [`short_peak`], the 12-tap-per-branch
+//!    the ideal reconstruction) and `short_peak`, the 12-tap-per-branch
 //!    design of BS.1770-4 Annex 2 that common meters (libebur128) use. Short
 //!    interpolators stray from the ideal on broadband material and can read a
 //!    peak up to about 0.4 dB higher; the ceiling has to hold on those meters
