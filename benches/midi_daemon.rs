@@ -190,8 +190,8 @@ fn main() {
         );
         std::thread::sleep(Duration::from_millis(100));
     }
-    c.connect_ports_by_name("bench:tone", &cin).unwrap();
-    c.connect_ports_by_name(&cout, "bench:listen").unwrap();
+    jack_harness::connect_ports(c, "bench:tone", &cin);
+    jack_harness::connect_ports(c, &cout, "bench:listen");
     let osc = UdpSocket::bind("127.0.0.1:0").unwrap();
     osc.set_read_timeout(Some(Duration::from_millis(500)))
         .unwrap();

@@ -136,6 +136,21 @@ pub enum Source {
 pub type Process = Box<dyn FnMut(&jack::Client, &jack::ProcessScope) -> jack::Control + Send>;
 pub type Handler = jack::contrib::ClosureProcessHandler<(), Process>;
 
+/// Connect two ports, retrying for a few seconds: a client's ports can be
+/// seen before the client is active, and until then a connection is refused.
+pub fn connect_ports(c: &jack::Client, from: &str, to: &str) {
+    let t = Instant::now();
+    loop {
+        match c.connect_ports_by_name(from, to) {
+            Ok(()) => return,
+            Err(e) if t.elapsed() > Duration::from_secs(5) => {
+                panic!("cannot connect {from} to {to}: {e}")
+            }
+            Err(_) => std::thread::sleep(Duration::from_millis(50)),
+        }
+    }
+}
+
 /// The test's own JACK client: one output into the backend's input 0, two
 /// inputs from the backend's outputs 0 and 1, captured frame by frame.
 pub struct Tester {
@@ -202,9 +217,9 @@ impl Tester {
         };
         let daemon_in = find(&format!("^cpal_client_{pid}_in:in_0$"));
         let daemon_out = [0, 1].map(|k| find(&format!("^cpal_client_{pid}_out:out_{k}$")));
-        c.connect_ports_by_name(&names[0], &daemon_in).unwrap();
-        c.connect_ports_by_name(&daemon_out[0], &names[1]).unwrap();
-        c.connect_ports_by_name(&daemon_out[1], &names[2]).unwrap();
+        connect_ports(c, &names[0], &daemon_in);
+        connect_ports(c, &daemon_out[0], &names[1]);
+        connect_ports(c, &daemon_out[1], &names[2]);
         Tester {
             client: Some(active),
             captured: rx,
