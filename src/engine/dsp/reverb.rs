@@ -66,8 +66,8 @@ const PASS: usize = 64;
 /// Samples between the end of one line and the start of the next. Every
 /// sample writes all the lines at the same position; lines a power of two
 /// apart would put those 16 writes in one cache set, more than its ways, and
-/// miss on every sample (a third of the reverb's time went there). One cache line more
-/// per line spreads them over 16 sets.
+/// miss on every sample (a third of the reverb's time went there). One cache
+/// line more per line spreads them over 16 sets.
 const LINE_STRIDE_PAD: usize = 16;
 /// Hadamard rows used as sign patterns for the input and output taps.
 const IN_ROWS: [usize; 2] = [5, 10];
@@ -85,31 +85,21 @@ fn hadamard_row(row: usize, scale: f32) -> [f32; LINES] {
 }
 
 /// In-place fast Walsh-Hadamard transform, normalized to be orthogonal.
-/// Each stage pairs every line with the one whose index differs in bit `h`
-/// (sum in the lower, difference in the upper): written as a permutation
-/// and a blend of whole arrays, it becomes a few vector instructions per
-/// stage instead of sixteen scalar butterflies.
+/// The widest butterflies come first, so the first two stages work on
+/// whole groups of four.
 #[inline(always)]
 fn hadamard(x: &mut [f32; LINES]) {
-    butterflies::<8>(x);
-    butterflies::<4>(x);
-    butterflies::<2>(x);
-    butterflies::<1>(x);
+    for h in [8, 4, 2, 1] {
+        for i in (0..LINES).step_by(2 * h) {
+            for j in i..i + h {
+                let (a, b) = (x[j], x[j + h]);
+                x[j] = a + b;
+                x[j + h] = a - b;
+            }
+        }
+    }
     for v in x.iter_mut() {
         *v *= 0.25;
-    }
-}
-
-/// One stage of [`hadamard`]: `H` a constant, so the pairing is a fixed
-/// shuffle.
-#[inline(always)]
-fn butterflies<const H: usize>(x: &mut [f32; LINES]) {
-    // pair + x in the lower line of each pair, pair - x in the upper (the
-    // sign flip is exact, so this is the butterfly itself, branch-free).
-    let sign: [f32; LINES] = std::array::from_fn(|i| if i & H == 0 { 1.0 } else { -1.0 });
-    let pair: [f32; LINES] = std::array::from_fn(|i| x[i ^ H]);
-    for i in 0..LINES {
-        x[i] = pair[i] + sign[i] * x[i];
     }
 }
 
