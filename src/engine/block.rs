@@ -5,6 +5,7 @@
 //! value, so the result does not depend on which form arrived; each loop is
 //! a plain one the compiler vectorises.
 
+use super::dsp::fma::MulAdd;
 use super::smoothing::Smoothed;
 
 /// A gain over a block.
@@ -57,14 +58,17 @@ pub(crate) fn mul(x: &mut [f32], g: Gain) {
     }
 }
 
-/// `dst[i] += src[i] * g[i]`
+/// `dst[i] += src[i] * g[i]`, one multiply-add (see [`MulAdd`]).
 #[inline]
 pub(crate) fn mix(dst: &mut [f32], src: &[f32], g: Gain) {
     match g {
-        Gain::Const(g) => dst.iter_mut().zip(src).for_each(|(d, s)| *d += s * g),
+        Gain::Const(g) => dst
+            .iter_mut()
+            .zip(src)
+            .for_each(|(d, s)| *d = s.madd(g, *d)),
         Gain::Ramp(g) => {
             for ((d, s), g) in dst.iter_mut().zip(src).zip(g) {
-                *d += s * g;
+                *d = s.madd(*g, *d);
             }
         }
     }
@@ -82,8 +86,8 @@ pub(crate) fn mix_panned(
     g: f32,
 ) {
     for ((dl, dr), &v) in dst_l.iter_mut().zip(dst_r.iter_mut()).zip(x) {
-        *dl += l(v) * g;
-        *dr += r(v) * g;
+        *dl = l(v).madd(g, *dl);
+        *dr = r(v).madd(g, *dr);
     }
 }
 

@@ -32,6 +32,7 @@
 //! [`ON_RAMP_MS`]; once there, processing is skipped.
 
 use super::fastmath;
+use super::fma::MulAdd;
 use super::lanes::{Lanes, LANES};
 use crate::engine::smoothing::{Smoothed, DEFAULT_RAMP_MS};
 use crate::params::{CompField, Param, Spec};
@@ -368,7 +369,7 @@ fn chunk_gains<const L: usize>(
             } else {
                 lanes[l].release
             };
-            r[l] = wanted + coef * (r[l] - wanted);
+            r[l] = coef.madd(r[l] - wanted, wanted);
             max_r[l] = max_r[l].max(r[l]);
             g[l] = r[l];
         }

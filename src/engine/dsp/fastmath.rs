@@ -1,8 +1,9 @@
 //! Fast `log2`/`exp2` and the dB conversions built on them, for the dynamics
 //! processors, which need one level-to-dB and one dB-to-gain conversion per
 //! sample. `f32::log10`/`powf` cost tens of nanoseconds each (and `floor` is a
-//! libm call on baseline x86_64); these are a handful of multiply-adds, have
-//! no branches and no tables.
+//! libm call on baseline x86_64); these are a handful of multiply-adds
+//! (fused where the build targets FMA, see [`super::fma`]), have no branches
+//! and no tables.
 //!
 //! Both split the float into exponent and mantissa with bit operations and
 //! approximate the mantissa part with a minimax polynomial (Remez exchange,
@@ -19,6 +20,8 @@
 //! Nothing here returns NaN or infinity: zero maps to about -764 dB (log2 =
 //! -127), NaN and infinity to about +770 dB, and [`exp2`] saturates at
 //! 2^-126 and 2^126, so a stray value cannot poison a detector's state.
+
+use super::fma::MulAdd;
 
 /// log2(1 + t) on [0, 1), constant term first.
 const LOG2_POLY: [f32; 7] = [
@@ -46,15 +49,24 @@ const DB_PER_LOG2: f32 = 6.020_6;
 /// Octaves per dB: log2(10) / 20.
 const LOG2_PER_DB: f32 = 0.166_096_4;
 
+/// The polynomial with coefficients `p` (constant term first) at `t`, one
+/// multiply-add per degree.
+#[inline(always)]
+fn horner<const N: usize>(p: &[f32; N], t: f32) -> f32 {
+    let mut acc = p[N - 1];
+    for &c in p[..N - 1].iter().rev() {
+        acc = acc.madd(t, c);
+    }
+    acc
+}
+
 /// log2(|x|). Zero and subnormals give about -127.
 #[inline]
 pub fn log2(x: f32) -> f32 {
     let bits = x.to_bits() & 0x7fff_ffff;
     let exponent = (bits >> 23) as i32 - 127;
     let t = f32::from_bits((bits & 0x007f_ffff) | 0x3f80_0000) - 1.0;
-    let p = &LOG2_POLY;
-    let poly = p[0] + t * (p[1] + t * (p[2] + t * (p[3] + t * (p[4] + t * (p[5] + t * p[6])))));
-    exponent as f32 + poly
+    exponent as f32 + horner(&LOG2_POLY, t)
 }
 
 /// 2^y, saturating at 2^-126 and 2^126 (NaN gives 2^-126).
@@ -76,9 +88,7 @@ pub fn exp2(y: f32) -> f32 {
         .wrapping_sub(ROUND.to_bits())
         .wrapping_add(127)
         << 23;
-    let p = &EXP2_POLY;
-    let poly = p[0] + t * (p[1] + t * (p[2] + t * (p[3] + t * (p[4] + t * p[5]))));
-    poly * f32::from_bits(exponent)
+    horner(&EXP2_POLY, t) * f32::from_bits(exponent)
 }
 
 /// Level of |x| in dB (20 log10 |x|). Silence gives about -764 dB.

@@ -460,18 +460,16 @@ impl FilterChain {
         }
     }
 
-    /// The sections that run in this stretch, in order (the first `count`
-    /// of `idx`), and whether any of them is dynamic.
+    /// The sections that run in this stretch, and whether any of them is
+    /// dynamic.
     fn plan(&self) -> Plan {
         let mut plan = Plan {
-            idx: [0; SECTIONS],
-            count: 0,
+            active: 0,
             dynamic: false,
         };
         for (k, s) in self.sections.iter().enumerate() {
             if s.active() {
-                plan.idx[plan.count] = k;
-                plan.count += 1;
+                plan.active |= 1 << k;
                 plan.dynamic |= s.dynamic();
             }
         }
@@ -481,11 +479,8 @@ impl FilterChain {
     /// Run the active sections over one stretch, choosing the loop built for
     /// exactly that many sections.
     fn run<const CH: usize, F: Frame<CH>>(&mut self, bufs: [&mut [f32]; CH]) {
-        let Plan {
-            idx,
-            count,
-            dynamic,
-        } = self.plan();
+        let plan = self.plan();
+        let (idx, count, dynamic) = (plan.order(), plan.count(), plan.dynamic);
         macro_rules! dispatch {
             ($($n:literal)*) => {
                 match (count, dynamic) {
@@ -545,11 +540,38 @@ impl FilterChain {
     }
 }
 
-/// Which sections run in a stretch, and whether any of them moves.
+/// Which sections run in a stretch (bit `k` for section `k`), and whether
+/// any of them moves. A bit set, so that the plans of many chains combine
+/// in a few instructions (see `lanes.rs`).
+#[derive(Clone, Copy)]
 struct Plan {
-    idx: [usize; SECTIONS],
-    count: usize,
+    active: u8,
     dynamic: bool,
+}
+
+impl Plan {
+    fn count(self) -> usize {
+        self.active.count_ones() as usize
+    }
+
+    /// The running sections in order (the first [`Plan::count`]).
+    fn order(self) -> [usize; SECTIONS] {
+        let mut idx = [0; SECTIONS];
+        let mut bits = self.active;
+        for slot in &mut idx {
+            if bits == 0 {
+                break;
+            }
+            *slot = bits.trailing_zeros() as usize;
+            bits &= bits - 1;
+        }
+        idx
+    }
+
+    /// Whether section `k` runs.
+    fn runs(self, k: usize) -> bool {
+        self.active >> k & 1 != 0
+    }
 }
 
 /// The locals of the fused loop over `N` sections, for whatever channels a

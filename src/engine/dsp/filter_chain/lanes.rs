@@ -60,45 +60,33 @@ struct LanePlan {
 }
 
 fn plan(chains: &[Option<&mut FilterChain>; LANES]) -> LanePlan {
-    let mut runs = [[false; LANES]; SECTIONS];
-    let mut dynamic = [false; LANES];
-    let mut present = [false; LANES];
-    for (l, c) in chains.iter().enumerate() {
-        if let Some(c) = c {
-            let Plan {
-                idx,
-                count,
-                dynamic: d,
-            } = c.plan();
-            for &k in &idx[..count] {
-                runs[k][l] = true;
-            }
-            dynamic[l] = d;
-            present[l] = true;
-        }
+    let plans = chains.each_ref().map(|c| c.as_ref().map(|c| c.plan()));
+    let mut union = Plan {
+        active: 0,
+        dynamic: false,
+    };
+    for p in plans.iter().flatten() {
+        union.active |= p.active;
+        union.dynamic |= p.dynamic;
     }
     let mut p = LanePlan {
-        idx: [0; SECTIONS],
-        count: 0,
+        idx: union.order(),
+        count: union.count(),
         active: [[false; LANES]; SECTIONS],
-        dynamic,
-        any_dynamic: dynamic.contains(&true),
+        dynamic: [false; LANES],
+        any_dynamic: union.dynamic,
         masked: false,
     };
-    for (k, lanes) in runs.iter().enumerate() {
-        if lanes.contains(&true) {
-            p.idx[p.count] = k;
-            p.active[p.count] = *lanes;
-            p.count += 1;
-        }
-    }
     // Lanes without a chain compute whatever is cheapest; the others must
     // all run every section in the same form for an unmasked loop.
-    let runs_all = p.active[..p.count]
-        .iter()
-        .all(|a| (0..LANES).all(|l| a[l] || !present[l]));
-    let same_form = (0..LANES).all(|l| p.dynamic[l] == p.any_dynamic || !present[l]);
-    p.masked = !(runs_all && same_form);
+    for (l, lane) in plans.iter().enumerate() {
+        let Some(lane) = lane else { continue };
+        for j in 0..p.count {
+            p.active[j][l] = lane.runs(p.idx[j]);
+        }
+        p.dynamic[l] = lane.dynamic;
+        p.masked |= lane.active != union.active || lane.dynamic != union.dynamic;
+    }
     p
 }
 
