@@ -41,6 +41,12 @@ impl Send {
             0.0
         }
     }
+
+    /// Whether the send feeds nothing this block: silent itself, or an
+    /// effect send of a track that solo silences.
+    fn idle(&self, solo_silent: bool) -> bool {
+        silent(&self.gain) || (self.to_fx && solo_silent)
+    }
 }
 
 /// The gains of a mono track's mix step while none of them moves.
@@ -230,7 +236,7 @@ impl Track {
                     bus_in: &mut [Stereo],
                     buf: &mut [f32]| {
             for (s, bus) in sends.iter_mut().zip(bus_in.iter_mut()) {
-                if s.pre != pre || silent(&s.gain) || (s.to_fx && solo_silent) {
+                if s.pre != pre || s.idle(solo_silent) {
                     continue;
                 }
                 let g = if s.to_fx {
@@ -292,7 +298,7 @@ impl Track {
         let post_r = |v: f32| pre_r(v) * g.fader;
         let solo_silent = g.solo == 0.0;
         for (s, bus) in self.sends.iter().zip(bus_in.iter_mut()) {
-            if silent(&s.gain) || (s.to_fx && solo_silent) {
+            if s.idle(solo_silent) {
                 continue;
             }
             let level = if s.to_fx {

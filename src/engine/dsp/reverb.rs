@@ -105,40 +105,6 @@ fn hadamard_scalar(x: &mut [f32; LINES]) {
     }
 }
 
-#[cfg(not(all(target_arch = "x86_64", target_feature = "avx")))]
-use hadamard_scalar as hadamard;
-
-/// [`hadamard_scalar`] in two AVX registers, with the same sums and
-/// differences in the same order (so the same bits). The compiler keeps
-/// the scalar butterflies scalar: a quarter of the reverb's time went there.
-/// Each stage inside a register pairs every lane with its partner `h` lanes
-/// away (a shuffle), then keeps the sum where the lane is the first of its
-/// pair and partner minus lane where it is the second.
-#[cfg(all(target_arch = "x86_64", target_feature = "avx"))]
-#[inline(always)]
-fn hadamard(x: &mut [f32; LINES]) {
-    use std::arch::x86_64::*;
-    // SAFETY: the build enables AVX (the cfg above), so every CPU it runs on
-    // has these instructions; the two unaligned loads and stores cover
-    // exactly the sixteen floats of `x`.
-    unsafe {
-        let p = x.as_mut_ptr();
-        let (lo, hi) = (_mm256_loadu_ps(p), _mm256_loadu_ps(p.add(8)));
-        let (lo, hi) = (_mm256_add_ps(lo, hi), _mm256_sub_ps(lo, hi));
-        let stages = |v: __m256| {
-            let t = _mm256_permute2f128_ps::<0x01>(v, v);
-            let v = _mm256_blend_ps::<0b1111_0000>(_mm256_add_ps(v, t), _mm256_sub_ps(t, v));
-            let t = _mm256_permute_ps::<0x4e>(v);
-            let v = _mm256_blend_ps::<0b1100_1100>(_mm256_add_ps(v, t), _mm256_sub_ps(t, v));
-            let t = _mm256_permute_ps::<0xb1>(v);
-            let v = _mm256_blend_ps::<0b1010_1010>(_mm256_add_ps(v, t), _mm256_sub_ps(t, v));
-            _mm256_mul_ps(v, _mm256_set1_ps(0.25))
-        };
-        _mm256_storeu_ps(p, stages(lo));
-        _mm256_storeu_ps(p.add(8), stages(hi));
-    }
-}
-
 /// A dot product in four interleaved partial sums (a single running sum
 /// would be one long dependency chain).
 #[cfg_attr(all(target_arch = "x86_64", target_feature = "avx"), allow(dead_code))]
@@ -153,27 +119,63 @@ fn dot_scalar(a: &[f32; LINES], b: &[f32; LINES]) -> f32 {
     (acc[0] + acc[1]) + (acc[2] + acc[3])
 }
 
-#[cfg(not(all(target_arch = "x86_64", target_feature = "avx")))]
-use dot_scalar as dot;
-
-/// [`dot_scalar`] with the partial sums in one register, adding in the same
-/// order (so the same bits); the compiler leaves the plain form scalar
-/// inside the reverb's loop.
 #[cfg(all(target_arch = "x86_64", target_feature = "avx"))]
-#[inline(always)]
-fn dot(a: &[f32; LINES], b: &[f32; LINES]) -> f32 {
+use avx::{dot, hadamard};
+#[cfg(not(all(target_arch = "x86_64", target_feature = "avx")))]
+use {dot_scalar as dot, hadamard_scalar as hadamard};
+
+/// The Hadamard transform and the output taps in vector registers, where the
+/// build enables AVX. The compiler leaves the plain forms scalar inside the
+/// reverb's loop (the butterflies alone took about a quarter of its time);
+/// these add and subtract in the same order, so they give the same bits
+/// (the tests below check it).
+#[cfg(all(target_arch = "x86_64", target_feature = "avx"))]
+mod avx {
+    use super::LINES;
     use std::arch::x86_64::*;
-    // SAFETY: the build enables AVX (the cfg above), which includes SSE3;
-    // every load reads four floats inside `a` or `b`.
-    unsafe {
-        let mut acc = _mm_setzero_ps();
-        for k in (0..LINES).step_by(4) {
-            let p = _mm_mul_ps(_mm_loadu_ps(a[k..].as_ptr()), _mm_loadu_ps(b[k..].as_ptr()));
-            acc = _mm_add_ps(acc, p);
+
+    /// [`super::hadamard_scalar`] in two registers. Each stage inside a
+    /// register pairs every lane with its partner `h` lanes away (a
+    /// shuffle), then keeps the sum where the lane is the first of its pair
+    /// and partner minus lane where it is the second.
+    #[inline(always)]
+    pub(super) fn hadamard(x: &mut [f32; LINES]) {
+        // SAFETY: the build enables AVX (the module's cfg), so every CPU it
+        // runs on has these instructions; the two unaligned loads and stores
+        // cover exactly the sixteen floats of `x`.
+        unsafe {
+            let p = x.as_mut_ptr();
+            let (lo, hi) = (_mm256_loadu_ps(p), _mm256_loadu_ps(p.add(8)));
+            let (lo, hi) = (_mm256_add_ps(lo, hi), _mm256_sub_ps(lo, hi));
+            let stages = |v: __m256| {
+                let t = _mm256_permute2f128_ps::<0x01>(v, v);
+                let v = _mm256_blend_ps::<0b1111_0000>(_mm256_add_ps(v, t), _mm256_sub_ps(t, v));
+                let t = _mm256_permute_ps::<0x4e>(v);
+                let v = _mm256_blend_ps::<0b1100_1100>(_mm256_add_ps(v, t), _mm256_sub_ps(t, v));
+                let t = _mm256_permute_ps::<0xb1>(v);
+                let v = _mm256_blend_ps::<0b1010_1010>(_mm256_add_ps(v, t), _mm256_sub_ps(t, v));
+                _mm256_mul_ps(v, _mm256_set1_ps(0.25))
+            };
+            _mm256_storeu_ps(p, stages(lo));
+            _mm256_storeu_ps(p.add(8), stages(hi));
         }
-        // Lanes 0 and 2 now hold acc[0] + acc[1] and acc[2] + acc[3].
-        let pairs = _mm_add_ps(acc, _mm_movehdup_ps(acc));
-        _mm_cvtss_f32(_mm_add_ss(pairs, _mm_movehl_ps(pairs, pairs)))
+    }
+
+    /// [`super::dot_scalar`] with the four partial sums in one register.
+    #[inline(always)]
+    pub(super) fn dot(a: &[f32; LINES], b: &[f32; LINES]) -> f32 {
+        // SAFETY: the build enables AVX (the module's cfg), which includes
+        // SSE3; every load reads four floats inside `a` or `b`.
+        unsafe {
+            let mut acc = _mm_setzero_ps();
+            for k in (0..LINES).step_by(4) {
+                let p = _mm_mul_ps(_mm_loadu_ps(a[k..].as_ptr()), _mm_loadu_ps(b[k..].as_ptr()));
+                acc = _mm_add_ps(acc, p);
+            }
+            // Lanes 0 and 2 now hold acc[0] + acc[1] and acc[2] + acc[3].
+            let pairs = _mm_add_ps(acc, _mm_movehdup_ps(acc));
+            _mm_cvtss_f32(_mm_add_ss(pairs, _mm_movehl_ps(pairs, pairs)))
+        }
     }
 }
 
@@ -715,31 +717,32 @@ mod tests {
         }
     }
 
+    /// Sixteen values of about +-7 from a seeded generator, whose sums and
+    /// products all round.
+    fn values(seed: &mut u32) -> [f32; LINES] {
+        std::array::from_fn(|_| {
+            *seed = seed.wrapping_mul(1_664_525).wrapping_add(1_013_904_223);
+            (*seed as i32) as f32 / 3.0e8
+        })
+    }
+
     /// The dot product the reverb runs gives the bits of the plain one.
     #[test]
     fn fast_dot_matches_the_plain_one_bit_for_bit() {
-        let mut seed = 11u32;
-        let mut next = || {
-            seed = seed.wrapping_mul(1_664_525).wrapping_add(1_013_904_223);
-            (seed as i32) as f32 / 3.0e8
-        };
+        let mut seed = 11;
         for _ in 0..1000 {
-            let a: [f32; LINES] = std::array::from_fn(|_| next());
-            let b: [f32; LINES] = std::array::from_fn(|_| next());
+            let (a, b) = (values(&mut seed), values(&mut seed));
             assert_eq!(dot(&a, &b).to_bits(), dot_scalar(&a, &b).to_bits());
         }
     }
 
     /// The transform the reverb runs gives the bits of the plain
-    /// butterflies, on signals whose sums all round.
+    /// butterflies.
     #[test]
     fn fast_transform_matches_the_butterflies_bit_for_bit() {
-        let mut seed = 7u32;
+        let mut seed = 7;
         for _ in 0..1000 {
-            let x: [f32; LINES] = std::array::from_fn(|_| {
-                seed = seed.wrapping_mul(1_664_525).wrapping_add(1_013_904_223);
-                (seed as i32) as f32 / 3.0e8
-            });
+            let x = values(&mut seed);
             let (mut fast, mut plain) = (x, x);
             hadamard(&mut fast);
             hadamard_scalar(&mut plain);
