@@ -169,17 +169,8 @@ fn virtual_ports_serve_software_clients() {
     let app = MidiPeer::plug("app");
     let (probe, _) =
         jack::Client::new("virtual-probe", jack::ClientOptions::NO_START_SERVER).unwrap();
-    let t = std::time::Instant::now();
-    while probe
-        .connect_ports_by_name("app:out", "mixbridge-s1u1-in:mixbridge box")
-        .is_err()
-        || probe
-            .connect_ports_by_name("mixbridge-s1u1-out:mixbridge box", "app:in")
-            .is_err()
-    {
-        assert!(t.elapsed() < WAIT, "the virtual ports never appeared");
-        std::thread::sleep(Duration::from_millis(100));
-    }
+    connect_ports(&probe, "app:out", "mixbridge-s1u1-in:mixbridge box");
+    connect_ports(&probe, "mixbridge-s1u1-out:mixbridge box", "app:in");
     app.send(&[0xB0, 1, 32]);
     let mut osc = osc_peer::Peer::start(s.port);
     let t = std::time::Instant::now();

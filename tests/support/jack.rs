@@ -136,14 +136,17 @@ pub enum Source {
 pub type Process = Box<dyn FnMut(&jack::Client, &jack::ProcessScope) -> jack::Control + Send>;
 pub type Handler = jack::contrib::ClosureProcessHandler<(), Process>;
 
-/// Connect two ports, retrying for a few seconds: a client's ports can be
-/// seen before the client is active, and until then a connection is refused.
+/// Connect two ports, retrying for up to ten seconds: a port may not exist
+/// yet (a daemon's virtual ports appear one client at a time), and a
+/// client's ports can be seen before it is active, when a connection is
+/// refused. Each pair is retried on its own: retrying a pair that already
+/// connected would fail for good.
 pub fn connect_ports(c: &jack::Client, from: &str, to: &str) {
     let t = Instant::now();
     loop {
         match c.connect_ports_by_name(from, to) {
             Ok(()) => return,
-            Err(e) if t.elapsed() > Duration::from_secs(5) => {
+            Err(e) if t.elapsed() > Duration::from_secs(10) => {
                 panic!("cannot connect {from} to {to}: {e}")
             }
             Err(_) => std::thread::sleep(Duration::from_millis(50)),
