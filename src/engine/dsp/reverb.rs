@@ -560,7 +560,7 @@ impl Reverb {
         let [in_l, in_r] = self.taps_in;
         let [out_l, out_r] = self.taps_out;
         let lines = &mut self.lines[..];
-        assert!(lines.len().is_power_of_two());
+        debug_assert!(lines.len().is_power_of_two(), "made so in `new`");
         let mask = lines.len() - 1;
         let mut newest = self.newest;
         let mut peak = [0.0f32; 4];

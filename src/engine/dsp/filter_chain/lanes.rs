@@ -49,12 +49,12 @@ pub(crate) fn process_lanes(
 /// What one stretch runs: the sections active in any lane, and per lane
 /// which of them run and whether its chain is dynamic.
 struct LanePlan {
+    /// The union of the lanes' plans, and its sections in order.
+    union: Plan,
     idx: [usize; SECTIONS],
-    count: usize,
     /// `active[j][l]`: section `idx[j]` runs in lane `l`.
     active: [[bool; LANES]; SECTIONS],
     dynamic: [bool; LANES],
-    any_dynamic: bool,
     /// Whether lanes differ in what they run (so the loop must mask).
     masked: bool,
 }
@@ -70,18 +70,17 @@ fn plan(chains: &[Option<&mut FilterChain>; LANES]) -> LanePlan {
         union.dynamic |= p.dynamic;
     }
     let mut p = LanePlan {
+        union,
         idx: union.order(),
-        count: union.count(),
         active: [[false; LANES]; SECTIONS],
         dynamic: [false; LANES],
-        any_dynamic: union.dynamic,
         masked: false,
     };
     // Lanes without a chain compute whatever is cheapest; the others must
     // all run every section in the same form for an unmasked loop.
     for (l, lane) in plans.iter().enumerate() {
         let Some(lane) = lane else { continue };
-        for j in 0..p.count {
+        for j in 0..union.count() {
             p.active[j][l] = lane.runs(p.idx[j]);
         }
         p.dynamic[l] = lane.dynamic;
@@ -94,7 +93,7 @@ fn run(chains: &mut [Option<&mut FilterChain>; LANES], frames: &mut [Lanes<f32>]
     let p = plan(chains);
     macro_rules! dispatch {
         ($($n:literal)*) => {
-            match (p.count, p.any_dynamic, p.masked) {
+            match (p.union.count(), p.union.dynamic, p.masked) {
                 $(
                     ($n, false, false) => cascade::<$n, false, false>(chains, &p, frames),
                     ($n, true, false) => cascade::<$n, true, false>(chains, &p, frames),
