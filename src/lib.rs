@@ -19,6 +19,7 @@ pub mod report;
 pub mod scenes;
 pub mod service;
 pub mod session;
+pub mod sources;
 pub mod state;
 pub mod transport;
 pub mod units;

@@ -29,7 +29,7 @@ use common::tone_db;
 use jack_daemon::*;
 use jack_harness::*;
 use midi_peer::MidiPeer;
-use mixbridge::audio_file::{read_wav, write_wav, Audio, SampleFormat};
+use mixbridge::audio_file::{self, write_wav, Audio, SampleFormat};
 use mixbridge::automation::file;
 use mixbridge::engine::automation::Lane;
 use mixbridge::params::{BusEffect, Layout, Param, ParamId, Registry};
@@ -100,6 +100,12 @@ fn rig(lanes: &[(&str, &str)]) -> Option<Rig> {
     let mut tablet = Peer::start(s.port);
     tablet.send("/subscribe", &[]);
     assert!(tablet.wait("/subscribed", WAIT).is_some());
+    // The tone plays once the daemon has loaded it.
+    let loaded = Instant::now();
+    while tablet.status().get("sources/loading") != Some(&0.0) {
+        assert!(loaded.elapsed() < WAIT, "the file source never loaded");
+        std::thread::sleep(Duration::from_millis(50));
+    }
     std::thread::sleep(Duration::from_millis(500));
     mackie.drain();
     tablet.drain();
@@ -445,7 +451,7 @@ fn trim_adds_its_offset_and_a_render_matches_the_live_pass() {
         .status()
         .unwrap();
     assert!(status.success());
-    let rendered = read_wav(&out).unwrap();
+    let rendered = audio_file::read(&out).unwrap();
     let at = |t: f64| {
         let i = (t * 48_000.0) as usize;
         tone_db(&rendered.channels[0][i - 4800..i + 4800], 1000.0, SR)

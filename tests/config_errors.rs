@@ -213,14 +213,17 @@ fn test_signals() {
             2,
             &[
                 "loops/none.wav",
-                "a WAV file",
+                "an audio file (WAV",
                 "relative to the config file's folder",
             ],
         )],
     );
     expect(
         "audio:\n  test_signal: { file: notes.txt }\n",
-        &[(2, &["`notes.txt` is not a readable WAV file"])],
+        &[(
+            2,
+            &["`notes.txt` cannot be played", "not a readable audio file"],
+        )],
     );
     expect(
         "audio:\n  test_signal: { sine: {}, silence: ~ }\n",

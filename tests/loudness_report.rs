@@ -29,7 +29,9 @@ fn tone_file(dir: &Path, name: &str, level_db: f64, seconds: f64, channels: usiz
 fn text_report_of_a_minus_14_tone() {
     let dir = tempfile::tempdir().unwrap();
     let path = tone_file(dir.path(), "tone.wav", -14.0, 6.0, 2);
-    let text = meter_files(std::slice::from_ref(&path), None, false).unwrap();
+    let text = meter_files(std::slice::from_ref(&path), None, false)
+        .unwrap()
+        .output;
     assert!(text.starts_with(&format!("{}\n", path.display())), "{text}");
     assert!(text.contains("integrated        -14.0 LUFS"), "{text}");
     assert!(text.contains("true peak         -14.0 dBTP"), "{text}");
@@ -64,7 +66,9 @@ fn json_report_of_two_files_for_one_target() {
     let dir = tempfile::tempdir().unwrap();
     let a = tone_file(dir.path(), "a.wav", -23.0, 5.0, 2);
     let b = tone_file(dir.path(), "b.wav", -20.0, 5.0, 1);
-    let out = meter_files(&[a.clone(), b], Some("EBU-R128"), true).unwrap();
+    let out = meter_files(&[a.clone(), b], Some("EBU-R128"), true)
+        .unwrap()
+        .output;
     let v: serde_json::Value = serde_json::from_str(&out).unwrap();
     let files = v["files"].as_array().unwrap();
     assert_eq!(files.len(), 2);
@@ -92,24 +96,32 @@ fn unknown_target_lists_the_allowed_names() {
 }
 
 #[test]
-fn unreadable_and_unsupported_files_are_named() {
+fn unreadable_and_unsupported_files_are_named_and_the_others_metered() {
     let dir = tempfile::tempdir().unwrap();
     let missing = dir.path().join("missing.wav");
-    let e = meter_files(std::slice::from_ref(&missing), None, false).unwrap_err();
-    assert!(
-        e.to_string().contains(&missing.display().to_string()),
-        "{e}"
-    );
     let junk = dir.path().join("junk.wav");
     std::fs::write(&junk, b"not a wav").unwrap();
-    let e = meter_files(std::slice::from_ref(&junk), None, true).unwrap_err();
-    assert!(e.to_string().contains(&junk.display().to_string()), "{e}");
     let quad = tone_file(dir.path(), "quad.wav", -20.0, 0.1, 4);
-    let e = meter_files(std::slice::from_ref(&quad), None, false).unwrap_err();
+    let good = tone_file(dir.path(), "good.wav", -20.0, 1.0, 2);
+    let m = meter_files(&[missing.clone(), junk.clone(), good, quad], None, true).unwrap();
+    let failed: Vec<String> = m.failed.iter().map(ToString::to_string).collect();
+    assert_eq!(failed.len(), 3, "{failed:?}");
     assert!(
-        e.to_string().contains("quad.wav") && e.to_string().contains("4 channels"),
-        "{e}"
+        failed[0].starts_with(&format!("{}: cannot open", missing.display())),
+        "{failed:?}"
     );
+    assert!(
+        failed[1].starts_with(&format!("{}: not a readable audio file", junk.display())),
+        "{failed:?}"
+    );
+    assert!(
+        failed[2].contains("quad.wav") && failed[2].contains("4 channels"),
+        "{failed:?}"
+    );
+    let report: serde_json::Value = serde_json::from_str(&m.output).unwrap();
+    let files = report["files"].as_array().unwrap();
+    assert_eq!(files.len(), 1);
+    assert!(files[0]["file"].as_str().unwrap().ends_with("good.wav"));
     assert!(matches!(
         meter_files(&[], None, false),
         Err(MeterError::NoFiles)

@@ -1,7 +1,7 @@
 //! Offline render of the shipped example session, and the command-line verbs
 //! around it, run as a user would run them.
 
-use mixbridge::audio_file::read_wav;
+use mixbridge::audio_file;
 use mixbridge::render::render;
 use mixbridge::report::LoudnessReport;
 use mixbridge::session::Session;
@@ -31,7 +31,7 @@ fn render_is_deterministic_and_meets_its_ceiling() {
         .iter()
         .filter_map(|t| match &t.source {
             mixbridge::session::Source::File(p) => {
-                let w = read_wav(p).unwrap();
+                let w = audio_file::read(p).unwrap();
                 Some(w.frames() as f64 / w.sample_rate as f64)
             }
             _ => None,
@@ -76,7 +76,7 @@ fn render_command_writes_the_file_and_a_json_report() {
     ]);
     assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
     let report: serde_json::Value = serde_json::from_slice(&o.stdout).expect("JSON report");
-    let written = read_wav(&out).unwrap();
+    let written = audio_file::read(&out).unwrap();
     assert_eq!(written.channels.len(), 2);
     assert_eq!(
         hound::WavReader::open(&out).unwrap().spec().bits_per_sample,

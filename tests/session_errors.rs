@@ -202,7 +202,7 @@ fn track_problems() {
     );
     expect(
         "tracks:\n  - { name: Vox, source: { file: stems/notes.txt } }\n",
-        &[(2, &["not a readable WAV file"])],
+        &[(2, &["not a readable audio file"])],
     );
     expect(
         "tracks:\n  - { name: Vox, source: { file: stems } }\n",

@@ -2,7 +2,7 @@
 //! and its docs promise: short, small, 16-bit, mixed sample rates, in step
 //! with the tracks' channel counts, and neither silent nor clipped.
 
-use mixbridge::audio_file::read_wav;
+use mixbridge::audio_file;
 use mixbridge::params::{
     BusEffect, DelayField, LimiterField, NoteValue, Owner, Param, ParamId, Spec,
 };
@@ -75,7 +75,7 @@ fn the_example_stems_are_short_small_and_sound() {
         bytes += std::fs::metadata(path).unwrap().len();
         let spec = hound::WavReader::open(path).unwrap().spec();
         assert_eq!(spec.bits_per_sample, 16, "{}", t.name);
-        let audio = read_wav(path).unwrap();
+        let audio = audio_file::read(path).unwrap();
         assert_eq!(audio.channels.len(), t.channels as usize, "{}", t.name);
         let seconds = audio.frames() as f32 / audio.sample_rate as f32;
         assert!((3.5..=4.5).contains(&seconds), "{}: {seconds} s", t.name);

@@ -9,8 +9,8 @@
 //! set from the filter's measured power gain, so `level_db` is the RMS level.
 
 use super::{AudioError, TestSignal};
-use crate::audio_file::read_wav;
-use crate::render::resample;
+use crate::audio_file;
+use crate::sources::resample;
 
 pub(super) struct Generator {
     kind: Kind,
@@ -36,7 +36,7 @@ impl Generator {
             }
             TestSignal::Silence => Kind::Silence,
             TestSignal::File(path) => {
-                let audio = read_wav(path)?;
+                let audio = audio_file::read(path)?;
                 if audio.frames() == 0 {
                     return Err(AudioError::Invalid(format!(
                         "test signal file {} has no samples",

@@ -1,7 +1,8 @@
 //! `mixbridge check`: validate the config, the session and how they wire
-//! together, the mappings, and the files the console keeps in the session
-//! (automation lanes, scenes, markers); list every problem and exit
-//! non-zero if there is one.
+//! together, the mappings, the audio files the tracks play (each decoded
+//! whole), and the files the console keeps in the session (automation
+//! lanes, scenes, markers); list every problem and exit non-zero if there
+//! is one.
 
 use crate::config::Config;
 use crate::session::Session;
@@ -32,10 +33,17 @@ pub fn run(args: Args) -> Result<ExitCode, Box<dyn std::error::Error>> {
             None
         }
     };
+    let first_start = args.session.is_none()
+        && config
+            .as_ref()
+            .is_some_and(|c| !c.session_given && !c.session.exists());
     let session_path = args
         .session
         .or_else(|| config.as_ref().map(|c| c.session.clone()));
-    let session = match session_path.map(|p| Session::load(&p)) {
+    let session = match session_path
+        .filter(|_| !first_start)
+        .map(|p| Session::load(&p))
+    {
         Some(Ok(s)) => {
             println!(
                 "{}: ok ({} tracks, {} buses, {} mix values)",
@@ -52,6 +60,20 @@ pub fn run(args: Args) -> Result<ExitCode, Box<dyn std::error::Error>> {
         }
         None => None,
     };
+    if let Some(c) = config.as_ref().filter(|_| first_start) {
+        println!(
+            "session: none yet at {}; `mixbridge run` will create the default one there",
+            c.session.display()
+        );
+    }
+    if let Some(s) = &session {
+        let files = s.files().len();
+        let bad = crate::sources::check(s);
+        if files > 0 && bad.is_empty() {
+            println!("audio files: ok ({files} files)");
+        }
+        problems.extend(bad.iter().map(ToString::to_string));
+    }
     if let (Some(c), Some(s)) = (&config, &session) {
         match c.wiring(s) {
             Ok(_) => println!("wiring: ok"),

@@ -7,7 +7,7 @@ use std::process::ExitCode;
 
 #[derive(clap::Args)]
 pub struct Args {
-    /// WAV files to measure.
+    /// Audio files to measure (WAV, FLAC, AIFF).
     #[arg(required = true)]
     files: Vec<PathBuf>,
     /// Check against one delivery target only.
@@ -24,6 +24,16 @@ pub fn run(args: Args) -> Result<ExitCode, Box<dyn std::error::Error>> {
         args.target.as_deref(),
         args.report == ReportForm::Json,
     )?;
-    print!("{out}");
-    Ok(ExitCode::SUCCESS)
+    print!("{}", out.output);
+    if !out.output.is_empty() && !out.output.ends_with('\n') {
+        println!();
+    }
+    for e in &out.failed {
+        eprintln!("mixbridge: {e}");
+    }
+    Ok(if out.failed.is_empty() {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::FAILURE
+    })
 }

@@ -45,7 +45,7 @@ pub fn main() -> ExitCode {
     let command = cli.command.unwrap_or(Command::Run(run::Args::default()));
     if !matches!(command, Command::Run(_)) {
         // The daemon sets up its own logging from its config.
-        env_logger::Builder::from_env(env_logger::Env::default().default_filter_or("info")).init();
+        crate::service::init_logging(log::LevelFilter::Info);
     }
     let result = match command {
         Command::Run(a) => run::run(a),

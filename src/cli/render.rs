@@ -2,12 +2,16 @@
 
 use super::ReportForm;
 use crate::audio_file::{write_wav, SampleFormat};
-use crate::render::{render, DEFAULT_TAIL_S};
+use crate::render::{render_reporting, DEFAULT_TAIL_S};
 use crate::report::{select_targets, LoudnessReport};
 use crate::session::Session;
+use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use std::path::PathBuf;
 use std::process::ExitCode;
-use std::time::Instant;
+use std::time::{Duration, Instant};
+
+/// A render that has run this long gets a progress bar (on a terminal).
+const BAR_AFTER: Duration = Duration::from_secs(1);
 
 #[derive(clap::Args)]
 pub struct Args {
@@ -34,7 +38,23 @@ pub fn run(args: Args) -> Result<ExitCode, Box<dyn std::error::Error>> {
     let targets = select_targets(args.target.as_deref())?;
     let session = Session::load(&args.session)?;
     let started = Instant::now();
-    let audio = render(&session, args.tail)?;
+    let bar = ProgressBar::with_draw_target(None, ProgressDrawTarget::hidden());
+    let mut shown = false;
+    let audio = render_reporting(&session, args.tail, &mut |done, total| {
+        if !shown && started.elapsed() >= BAR_AFTER {
+            shown = true;
+            // Hidden anyway when stderr is not a terminal.
+            bar.set_draw_target(ProgressDrawTarget::stderr());
+            bar.set_style(
+                ProgressStyle::with_template("rendering {wide_bar} {percent:>3}% {eta} left")
+                    .unwrap_or_else(|_| ProgressStyle::default_bar()),
+            );
+        }
+        bar.set_length(total as u64);
+        bar.set_position(done as u64);
+    });
+    bar.finish_and_clear();
+    let audio = audio?;
     let elapsed = started.elapsed().as_secs_f64();
     write_wav(&args.output, &audio, args.format)?;
     let report = LoudnessReport::from_audio(&audio)?;

@@ -61,6 +61,9 @@ pub struct Config {
     pub audio: AudioConfig,
     /// The session folder; `<state_dir>/session` by default.
     pub session: PathBuf,
+    /// The config names `session`, so it must exist; otherwise a first
+    /// start creates the default session at [`Config::session`].
+    pub session_given: bool,
     /// Where the mix state is kept.
     pub state_dir: PathBuf,
     pub log_level: log::LevelFilter,
@@ -228,6 +231,7 @@ impl Config {
             file: None,
             audio: AudioConfig::default(),
             session: state_dir.join("session"),
+            session_given: false,
             state_dir,
             log_level: log::LevelFilter::Info,
             routing: Routing::default(),

@@ -18,11 +18,12 @@ use crate::midi::open::Opened;
 use crate::midi::{Action, Input, TransportAction};
 use crate::osc::{self, Datagram, OscStats};
 use crate::params::AutomationMode;
-use crate::render::FileSources;
 use crate::service::{self, Notifier, Signal, Watchdog};
-use crate::session::Session;
+use crate::session::{self, Session};
+use crate::sources::{self, FileSources, Loaded};
 use crate::state::{Debounce, LoadOutcome, MixState, StateStore};
 use crate::transport;
+use crate::yaml::{Errors, Located};
 use crossbeam_channel::{at, bounded, never, select, tick, Receiver, Sender};
 use std::net::UdpSocket;
 use std::path::{Path, PathBuf};
@@ -68,9 +69,17 @@ pub struct Daemon {
     midi: Option<MidiSurfaces>,
     /// The transport, automation and scenes.
     desk: Desk,
-    /// The session's file sources, at the rate the engine runs.
+    /// The session's file sources, at `sources_rate` (0 until loaded).
     sources: FileSources,
     sources_rate: u32,
+    /// The load under way, if any: its number and rate. A load that
+    /// finishes after a newer one was started is dropped.
+    loading: Option<(u64, u32)>,
+    loads_started: u64,
+    /// The files of the last load that could not be used.
+    sources_failed: usize,
+    loaded_tx: Sender<(u64, Loaded)>,
+    loaded_rx: Receiver<(u64, Loaded)>,
     next_desk: Instant,
     /// The transport as surfaces were last told, and when.
     told: Option<(TransportView, Instant)>,
@@ -129,7 +138,7 @@ impl Daemon {
         config_path: Option<PathBuf>,
         config: Config,
     ) -> Result<Daemon, Box<dyn std::error::Error>> {
-        let session = Session::load(&config.session)?;
+        let session = load_session(&config)?;
         let wiring = config.wiring(&session)?;
         log::info!(
             "session: {} ({} tracks, {} buses)",
@@ -143,7 +152,8 @@ impl Daemon {
         restore(&mut mix, &store, &session);
         let opened = surfaces::load(&config.surfaces, config.file.as_deref(), &mix)?;
         let desk = Desk::load(&session, &mix, config.automation)?;
-        let sources = load_sources(&session, session.sample_rate);
+        let sources = FileSources::plan(&session);
+        let (loaded_tx, loaded_rx) = bounded(4);
 
         // Replaced by the engine of the first audio start.
         let (_, handle) = engine::new(topology(&session, &wiring, &sources), &[]);
@@ -152,8 +162,13 @@ impl Daemon {
             osc: None,
             midi: None,
             desk,
-            sources_rate: session.sample_rate,
+            sources_rate: 0,
             sources,
+            loading: None,
+            loads_started: 0,
+            sources_failed: 0,
+            loaded_tx,
+            loaded_rx,
             next_desk: Instant::now(),
             told: None,
             next_meters: Instant::now(),
@@ -214,12 +229,68 @@ impl Daemon {
         }
     }
 
-    /// Decode the file sources again if the engine's rate changed.
+    /// Load the file sources at the engine's rate unless they are, or are
+    /// being loaded, at that rate. Audio at another rate is not played
+    /// meanwhile (it would play at the wrong pitch).
     fn ensure_sources(&mut self) {
-        if self.sources_rate != self.sample_rate() {
-            self.sources = load_sources(&self.session, self.sample_rate());
-            self.sources_rate = self.sample_rate();
+        let rate = self.sample_rate();
+        if self.sources_rate == rate || self.loading.is_some_and(|(_, r)| r == rate) {
+            return;
         }
+        if self.sources_rate != 0 {
+            self.sources = FileSources::plan(&self.session);
+            self.sources_rate = 0;
+        }
+        self.load_sources();
+    }
+
+    /// Start loading the session's file sources at the engine's rate on a
+    /// thread of their own; [`Daemon::on_loaded`] swaps them in.
+    fn load_sources(&mut self) {
+        let rate = self.sample_rate();
+        let files = self.session.files().len();
+        if files == 0 {
+            self.loading = None;
+            self.sources_rate = rate;
+            return;
+        }
+        let tx = self.loaded_tx.clone();
+        let number = self.loads_started + 1;
+        match sources::load_in_background(&self.session, rate, move |l| {
+            let _ = tx.send((number, l));
+        }) {
+            Ok(()) => {
+                self.loads_started = number;
+                self.loading = Some((number, rate));
+                log::info!("file sources: loading {files} files at {rate} Hz");
+            }
+            Err(e) => log::error!(
+                "file sources: cannot start loading: {e}; file-sourced tracks stay silent"
+            ),
+        }
+    }
+
+    /// File sources loaded: play them, unless a newer load was asked for.
+    fn on_loaded(&mut self, number: u64, l: Loaded) {
+        if self.loading != Some((number, l.rate)) {
+            return;
+        }
+        self.loading = None;
+        self.sources_failed = l.errors.len();
+        for e in &l.errors {
+            log::error!("file sources: {e}; its track stays silent");
+        }
+        log::info!(
+            "file sources: ready: {} of {} files, {:.1} s long, loaded in {:.2} s",
+            l.files - l.errors.len(),
+            l.files,
+            l.sources.longest() as f64 / f64::from(l.rate),
+            l.took.as_secs_f64()
+        );
+        self.sources = l.sources;
+        self.sources_rate = l.rate;
+        self.handle
+            .set_media(self.sources.media(self.wiring.inputs_used()));
     }
 
     /// A new engine handle: file sources, lanes and the transport's state
@@ -385,6 +456,7 @@ impl Daemon {
                     }
                 },
                 recv(self.audio_rx) -> e => if let Ok(e) = e { self.on_audio_event(e) },
+                recv(self.loaded_rx) -> l => if let Ok((n, l)) = l { self.on_loaded(n, l) },
                 recv(ticker) -> _ => {
                     self.on_tick();
                     if last_status.elapsed() >= STATUS_EVERY {
@@ -570,6 +642,11 @@ impl Daemon {
             ),
             ("automation/last_pass_recorded", report.recorded as f64),
             ("automation/last_pass_kept", report.kept as f64),
+            (
+                "sources/loading",
+                f64::from(u8::from(self.loading.is_some())),
+            ),
+            ("sources/failed", self.sources_failed as f64),
         ];
         if let Some(o) = &mut self.osc {
             let audio = match &self.audio {
@@ -647,7 +724,7 @@ impl Daemon {
         self.notifier.reloading();
         log::info!("reload requested");
         let loaded = Config::load(self.config_path.as_deref()).and_then(|c| {
-            let s = Session::load(&c.session)?;
+            let s = load_session(&c)?;
             let w = c.wiring(&s)?;
             // Mappings, lanes, scenes and markers are checked against the
             // new session before anything applies.
@@ -678,11 +755,14 @@ impl Daemon {
         // What is being written is saved before the lanes are read again.
         self.desk.finish(&self.mix, &mut self.handle);
         self.desk = desk;
-        let sources = load_sources(&session, self.sample_rate());
-        let new_topology = topology(&session, &wiring, &sources);
+        let plan = FileSources::plan(&session);
+        let new_topology = topology(&session, &wiring, &plan);
         let old_topology = topology(&self.session, &self.wiring, &self.sources);
-        self.sources = sources;
-        self.sources_rate = self.sample_rate();
+        // The files are read again (they may have been replaced on disk);
+        // until then the old audio plays where the files are the same ones.
+        if session.files() != self.session.files() {
+            self.sources = plan;
+        }
         if new_topology != old_topology {
             // New structure: a new model at the new session's values, with
             // every live value that still exists carried over.
@@ -713,6 +793,7 @@ impl Daemon {
         self.session = session;
         self.config = config;
         self.attach(None);
+        self.load_sources();
         if audio_changed {
             self.imposed_rate = None;
             log::info!("reload: audio settings changed; restarting the audio device");
@@ -805,9 +886,9 @@ fn apply_edited(mix: &mut Mix, old: &Session, new: &Session) -> Vec<Change> {
         key,
         origin: Origin::Session,
     };
-    let before: std::collections::BTreeMap<_, _> =
-        crate::render::session_values(old).into_iter().collect();
-    let mut changes: Vec<Change> = crate::render::session_values(new)
+    let before: std::collections::BTreeMap<_, _> = old.values().into_iter().collect();
+    let mut changes: Vec<Change> = new
+        .values()
         .into_iter()
         .filter(|(id, v)| before.get(id) != Some(v))
         .filter_map(|(id, v)| mix.set(id, v).map(|_| change(Key::Param(id))))
@@ -895,28 +976,21 @@ pub fn topology(session: &Session, wiring: &Wiring, files: &FileSources) -> Topo
     })
 }
 
-/// The session's file sources at `rate`; a file that cannot be read is
-/// said once and its track stays silent (the console keeps running).
-fn load_sources(session: &Session, rate: u32) -> FileSources {
-    match FileSources::load(session, rate) {
-        Ok(s) => {
-            if !s.channels.is_empty() {
-                log::info!(
-                    "file sources: {} channels, {:.1} s, play with the transport",
-                    s.channels.len(),
-                    s.longest() as f64 / f64::from(rate.max(1))
-                );
-            }
-            s
-        }
-        Err(e) => {
-            log::error!("file sources: {e}; file-sourced tracks stay silent");
-            FileSources {
-                tracks: vec![[None, None]; session.tracks.len()],
-                channels: Vec::new(),
-            }
-        }
+/// The session of `config`. On a first start, when the config names no
+/// session and there is none at the default place, the default session is
+/// written there and loaded.
+fn load_session(config: &Config) -> Result<Session, Errors> {
+    let file = config.session.join(session::FILE_NAME);
+    if !config.session_given && !config.session.is_file() && !file.exists() {
+        let made = session::create_default(&config.session).map_err(|e| {
+            Located::whole(&file, format!("cannot create the default session: {e}"))
+        })?;
+        log::info!(
+            "session: none yet; wrote the default session (8 mono tracks on inputs 1-8, a reverb and a delay bus) to {}; edit it and reload",
+            made.display()
+        );
     }
+    Session::load(&config.session)
 }
 
 /// What a MIDI surface's action asks of the desk.

@@ -70,7 +70,7 @@ impl Mix {
             .into_iter()
             .map(|id| (id, Spec::of(id.param).default))
             .collect();
-        for (id, v) in crate::render::session_values(session) {
+        for (id, v) in session.values() {
             values.insert(id, v);
         }
         let names = session_names(session).collect();

@@ -136,7 +136,7 @@ impl Engine {
                 MAX_BLOCK
             };
             let n = self.transport.span((frames - offset).min(step));
-            if jumped || (playing && position % automation::STEP as u64 == 0) {
+            if jumped || (playing && position.is_multiple_of(automation::STEP as u64)) {
                 let time = position as f64 / sample_rate;
                 self.playback.run(&mut self.graph, time);
             }

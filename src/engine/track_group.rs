@@ -77,7 +77,7 @@ mod tests {
         let set = |p: Param, v: f32| (ParamId::track(k, p), v);
         let mut v = vec![
             set(Param::Trim, f - 5.0),
-            set(Param::Polarity, (t % 3 == 0) as u8 as f32),
+            set(Param::Polarity, t.is_multiple_of(3) as u8 as f32),
             set(Param::HpfOn, (t % 4 != 1) as u8 as f32),
             set(Param::HpfFreq, 40.0 + 20.0 * f),
             set(Param::Gate(GateField::On), (t % 2) as f32),

@@ -6,118 +6,53 @@
 //! file sources and automation lanes play through the same code as live.
 //! Tracks fed from interface inputs are silent here.
 
-mod resample;
-
-pub use resample::resample;
-
-use crate::audio_file::{read_wav, Audio, AudioFileError};
+use crate::audio_file::{Audio, AudioFileError};
 use crate::automation::{Automation, Settings};
 use crate::control::model::Mix;
-use crate::engine::media::Media;
 use crate::engine::transport::TransportCommand;
 use crate::engine::{self, MAX_BLOCK};
-use crate::params::{Owner, Param, ParamId};
-use crate::session::{Session, Source};
-use std::sync::Arc;
+use crate::session::Session;
+use crate::sources::FileSources;
 
 /// Seconds rendered after the longest file, so reverb and delay tails ring out.
 pub const DEFAULT_TAIL_S: f32 = 2.0;
 
 #[derive(Debug, thiserror::Error)]
 pub enum RenderError {
-    #[error(transparent)]
-    File(#[from] AudioFileError),
-    #[error("{0}: has no audio")]
-    Empty(String),
+    /// Every file source that could not be used, one per line.
+    #[error("{}", .0.iter().map(ToString::to_string).collect::<Vec<_>>().join("\n"))]
+    Sources(Vec<AudioFileError>),
     #[error(transparent)]
     Automation(#[from] crate::yaml::Errors),
 }
 
-/// The audio of a session's file-sourced tracks, decoded and resampled to
-/// the rate the engine runs at, ready to become engine inputs
-/// ([`crate::engine::media::Media`]).
-#[derive(Clone, Default)]
-pub struct FileSources {
-    /// Per track: the file channel (0-based, among `channels`) of each
-    /// track channel, or `None` (not file-sourced).
-    pub tracks: Vec<[Option<usize>; 2]>,
-    pub channels: Vec<Arc<[f32]>>,
-}
-
-impl FileSources {
-    /// Read every file source of `session`, resampled to `rate`.
-    pub fn load(session: &Session, rate: u32) -> Result<FileSources, RenderError> {
-        let mut sources = FileSources::default();
-        for t in &session.tracks {
-            let mut chans = [None, None];
-            if let Source::File(path) = &t.source {
-                let audio = read_wav(path)?;
-                if audio.frames() == 0 {
-                    return Err(RenderError::Empty(path.display().to_string()));
-                }
-                for (k, ch) in fit_channels(audio, t.channels == 2).into_iter().enumerate() {
-                    chans[k] = Some(sources.channels.len());
-                    sources.channels.push(resample(&ch.0, ch.1, rate).into());
-                }
-            }
-            sources.tracks.push(chans);
-        }
-        Ok(sources)
-    }
-
-    /// The engine media with these channels as inputs `first`, `first + 1`, ….
-    pub fn media(&self, first: usize) -> Media {
-        Media::new(first, self.channels.clone())
-    }
-
-    /// The frames of the longest file.
-    pub fn longest(&self) -> usize {
-        self.channels.iter().map(|c| c.len()).max().unwrap_or(0)
-    }
-}
-
-/// A file's channels for a mono or stereo track: mono files feed both sides
-/// of a stereo track, wider files are folded down to the track's width.
-fn fit_channels(audio: Audio, stereo: bool) -> Vec<(Vec<f32>, u32)> {
-    let rate = audio.sample_rate;
-    let mut ch = audio.channels;
-    let mono = |ch: &[Vec<f32>]| {
-        let k = ch.len() as f32;
-        (0..ch[0].len())
-            .map(|i| ch.iter().map(|c| c[i]).sum::<f32>() / k)
-            .collect::<Vec<f32>>()
-    };
-    match (stereo, ch.len()) {
-        (false, 1) => vec![(ch.remove(0), rate)],
-        (false, _) => vec![(mono(&ch), rate)],
-        (true, 1) => vec![(ch[0].clone(), rate), (ch.remove(0), rate)],
-        (true, _) => {
-            ch.truncate(2);
-            let r = ch.pop().unwrap_or_default();
-            let l = ch.pop().unwrap_or_default();
-            vec![(l, rate), (r, rate)]
-        }
-    }
-}
-
-/// Every parameter value a session sets, including its tempo.
-pub fn session_values(session: &Session) -> Vec<(ParamId, f32)> {
-    let mut v = vec![(ParamId::new(Owner::Transport, Param::Tempo), session.tempo)];
-    v.extend(session.mix.iter().copied());
-    v
-}
+/// How often a render reports its progress, in frames.
+const PROGRESS_EVERY: usize = 16 * MAX_BLOCK;
 
 /// Render the session's master to stereo audio: the length of its longest
 /// file plus `tail_s`, aligned so the limiter's look-ahead adds no delay.
 /// The transport plays from the start, so file sources and automation lanes
 /// play exactly as they do live.
 pub fn render(session: &Session, tail_s: f32) -> Result<Audio, RenderError> {
+    render_reporting(session, tail_s, &mut |_, _| {})
+}
+
+/// [`render`], telling `progress` the frames done and the frames in all,
+/// every [`PROGRESS_EVERY`] frames and at the end.
+pub fn render_reporting(
+    session: &Session,
+    tail_s: f32,
+    progress: &mut dyn FnMut(usize, usize),
+) -> Result<Audio, RenderError> {
     let sr = session.sample_rate;
-    let sources = FileSources::load(session, sr)?;
+    let (sources, errors) = FileSources::load(session, sr);
+    if !errors.is_empty() {
+        return Err(RenderError::Sources(errors));
+    }
     let topology = session.topology(|i| sources.tracks[i]);
     let mix = Mix::from_session(session);
     let mut automation = Automation::load(&session.dir, mix.registry(), Settings::default())?;
-    let (mut engine, mut handle) = engine::new(topology.clone(), &session_values(session));
+    let (mut engine, mut handle) = engine::new(topology.clone(), &session.values());
     handle.set_media(sources.media(0));
     handle.set_playback(automation.playback(&mix));
     handle.transport(TransportCommand::Play);
@@ -136,6 +71,9 @@ pub fn render(session: &Session, tail_s: f32) -> Result<Audio, RenderError> {
         master[0].extend_from_slice(&out_bufs[0][..n]);
         master[1].extend_from_slice(&out_bufs[1][..n]);
         pos += n;
+        if pos % PROGRESS_EVERY == 0 || pos == total {
+            progress(pos, total);
+        }
     }
     for ch in &mut master {
         ch.drain(..latency.min(ch.len()));

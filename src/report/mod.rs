@@ -9,7 +9,7 @@ mod low_end;
 mod render;
 mod targets;
 
-pub use command::{meter_files, select_targets, MeterError};
+pub use command::{meter_files, select_targets, MeterError, Metered};
 pub use low_end::{side_to_mid_db, LOW_END_HZ};
 pub use targets::{
     target, target_names, Check, Finding, LoudnessRule, PeakRule, Target, STREAMING_TOLERANCE_LU,

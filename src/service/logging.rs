@@ -18,13 +18,19 @@ use std::os::fd::AsFd;
 use std::os::unix::fs::MetadataExt;
 use systemd_journal_logger::JournalLog;
 
+/// Libraries whose records are left out (`RUST_LOG` can turn them back on):
+/// - libjack reports every failed connection attempt as an error; while the
+///   daemon retries a lost server that would flood the log, and the daemon
+///   says once, itself, that the device is gone;
+/// - symphonia warns of a damaged file as it decodes it; the error that
+///   names the file and what is wrong comes from us, once.
+const QUIET: [(&str, LevelFilter); 2] = [
+    ("jack::logging", LevelFilter::Off),
+    ("symphonia", LevelFilter::Off),
+];
+
 /// Installs the process-wide logger at `level` (or `RUST_LOG`). Only the
 /// first call in a process installs one; later calls change nothing.
-/// libjack reports every failed connection attempt as an error; while the
-/// daemon retries a lost server that would flood the log, and the daemon
-/// says once, itself, that the device is gone. RUST_LOG can turn it back on.
-const QUIET: (&str, LevelFilter) = ("jack::logging", LevelFilter::Off);
-
 pub fn init_logging(level: LevelFilter) {
     let rust_log = std::env::var("RUST_LOG").ok();
     let journal_stream = std::env::var_os("JOURNAL_STREAM");
@@ -33,7 +39,9 @@ pub fn init_logging(level: LevelFilter) {
             Ok(journal) => {
                 let mut filter = env_filter::Builder::new();
                 filter.filter_level(level);
-                filter.filter_module(QUIET.0, QUIET.1);
+                for (module, level) in QUIET {
+                    filter.filter_module(module, level);
+                }
                 if let Some(spec) = &rust_log {
                     filter.parse(spec);
                 }
@@ -62,7 +70,9 @@ pub fn init_logging(level: LevelFilter) {
 fn init_stderr(level: LevelFilter, rust_log: Option<&str>) {
     let mut builder = env_logger::Builder::new();
     builder.filter_level(level);
-    builder.filter_module(QUIET.0, QUIET.1);
+    for (module, level) in QUIET {
+        builder.filter_module(module, level);
+    }
     if let Some(spec) = rust_log {
         builder.parse_filters(spec);
     }

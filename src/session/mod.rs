@@ -5,14 +5,17 @@
 //! file, line and column, and a file with any problem yields no session, so
 //! a bad edit can never half-apply to a running console.
 
+mod default;
 mod entries;
 mod file;
 mod mix;
 mod strips;
 mod topology;
 
+pub use default::{create_default, DEFAULT_SESSION};
+
 use crate::engine::dsp::pan::PanLaw;
-use crate::params::{BusEffect, Layout, Param, ParamId, Registry, Spec};
+use crate::params::{BusEffect, Layout, Owner, Param, ParamId, Registry, Spec};
 use crate::yaml::{self, Errors, Located, Origin};
 use file::{Scalar, SessionFile};
 use std::path::{Path, PathBuf};
@@ -137,6 +140,25 @@ impl Session {
             tracks: self.tracks.len(),
             buses: self.buses.iter().map(BusDef::effect).collect(),
         }
+    }
+
+    /// Every parameter value the session sets: its tempo, then its `mix`.
+    pub fn values(&self) -> Vec<(ParamId, f32)> {
+        let mut v = vec![(ParamId::new(Owner::Transport, Param::Tempo), self.tempo)];
+        v.extend(self.mix.iter().copied());
+        v
+    }
+
+    /// The audio files the tracks play, in track order, with the width of
+    /// the track that plays each (1 or 2 channels).
+    pub fn files(&self) -> Vec<(&Path, u8)> {
+        self.tracks
+            .iter()
+            .filter_map(|t| match &t.source {
+                Source::File(p) => Some((p.as_path(), t.channels)),
+                _ => None,
+            })
+            .collect()
     }
 
     /// The address space of this session.

@@ -65,7 +65,7 @@ pub(super) fn tracks(
 const SOURCE_FORMS: &str = "allowed: `input: N` (or `[N, M]`) or `file: path`";
 
 /// A track's `source`: exactly one of `input` (one channel per track
-/// channel) and `file` (a readable WAV, relative to the session folder).
+/// channel) and `file` (an audio file, relative to the session folder).
 fn source(
     s: &SourceFile,
     channels: Option<u8>,
@@ -100,8 +100,9 @@ fn source(
                 errors.push(at(
                     &["file"],
                     format!(
-                        "{who}: `{}` {why}; allowed: a WAV file, absolute or relative to the session folder",
-                        file.display()
+                        "{who}: `{}` {why}; allowed: an audio file ({}), absolute or relative to the session folder",
+                        file.display(),
+                        crate::audio_file::READABLE
                     ),
                 ));
             }
@@ -233,7 +234,6 @@ fn check_audio_file(path: &Path) -> Result<(), String> {
     if !path.is_file() {
         return Err(format!("is not a file ({})", path.display()));
     }
-    hound::WavReader::open(path)
-        .map(drop)
-        .map_err(|e| format!("is not a readable WAV file ({}: {e})", path.display()))
+    crate::audio_file::probe(path)
+        .map_err(|e| format!("cannot be played ({}: {})", path.display(), e.reason()))
 }

@@ -195,7 +195,7 @@ impl Tester {
                             .sin()
                     }
                     Source::Pulses { every, amp } => {
-                        if frame % every == 0 {
+                        if frame.is_multiple_of(every) {
                             amp
                         } else {
                             0.0

@@ -4,7 +4,6 @@ use super::Checker;
 use crate::config::file::{ConfigFile, SignalFile};
 use crate::config::{AudioConfig, Backend, TestSignal, BUFFER_FRAMES, SAMPLE_RATES};
 use crate::units::SILENCE_DB;
-use std::path::Path;
 
 impl Checker<'_> {
     pub(super) fn audio(&mut self, f: &ConfigFile) -> AudioConfig {
@@ -120,12 +119,15 @@ impl Checker<'_> {
             SignalFile::Silence => TestSignal::Silence,
             SignalFile::File(p) => {
                 let path = self.resolve(&[&at[..], &["file"]].concat(), p);
-                if let Err(why) = readable_wav(&path) {
+                if let Err(e) = crate::audio_file::probe(&path) {
                     self.error(
                         &[&at[..], &["file"]].concat(),
                         format!(
-                            "test signal file `{}` {why}; allowed: a WAV file, absolute or relative to the config file's folder",
-                            p.display()
+                            "test signal file `{}` cannot be played ({}: {}); allowed: an audio file ({}), absolute or relative to the config file's folder",
+                            p.display(),
+                            path.display(),
+                            e.reason(),
+                            crate::audio_file::READABLE
                         ),
                     );
                 }
@@ -133,11 +135,4 @@ impl Checker<'_> {
             }
         }
     }
-}
-
-/// The dummy backend reads the file only when it starts; say now if it could not.
-fn readable_wav(path: &Path) -> Result<(), String> {
-    hound::WavReader::open(path)
-        .map(drop)
-        .map_err(|e| format!("is not a readable WAV file ({}: {e})", path.display()))
 }

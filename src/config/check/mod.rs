@@ -48,6 +48,7 @@ pub(super) fn build(f: ConfigFile, src: Origin, env: &Env) -> Result<Config, Err
         file: Some(src.file.clone()),
         audio,
         session,
+        session_given: f.session.is_some(),
         state_dir,
         log_level,
         routing,

@@ -490,7 +490,7 @@ mod tests {
         let input = |l: usize| -> Vec<f32> {
             (0..n)
                 .map(|i| {
-                    let loud = (i / (500 + 200 * l)) % 2 == 0;
+                    let loud = (i / (500 + 200 * l)).is_multiple_of(2);
                     let a = 10f32.powf(if loud { -3.0 } else { -40.0 } / 20.0);
                     a * ((i as f32 * 0.01 * (l + 1) as f32).sin())
                 })

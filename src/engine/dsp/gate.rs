@@ -456,7 +456,7 @@ mod tests {
         let input = |l: usize| -> Vec<f32> {
             (0..n)
                 .map(|i| {
-                    let burst = (i / (700 + 300 * l)) % 3 == 0;
+                    let burst = (i / (700 + 300 * l)).is_multiple_of(3);
                     let db = if burst { -20.0 } else { -50.0 - 3.0 * l as f32 };
                     let a = 10f32.powf(db / 20.0);
                     if i % 2 == 0 {

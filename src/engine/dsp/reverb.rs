@@ -77,7 +77,7 @@ struct Frame([f32; LINES]);
 /// Row `row` of the 16 x 16 Sylvester Hadamard matrix, scaled.
 fn hadamard_row(row: usize, scale: f32) -> [f32; LINES] {
     std::array::from_fn(|i| {
-        if (i & row).count_ones() % 2 == 0 {
+        if (i & row).count_ones().is_multiple_of(2) {
             scale
         } else {
             -scale
@@ -642,7 +642,10 @@ mod tests {
     use super::*;
 
     fn is_prime(n: u32) -> bool {
-        n >= 2 && (2..n).take_while(|d| d * d <= n).all(|d| n % d != 0)
+        n >= 2
+            && (2..n)
+                .take_while(|d| d * d <= n)
+                .all(|d| !n.is_multiple_of(d))
     }
 
     #[test]

@@ -188,7 +188,7 @@ mod tests {
 
     /// Lane `l`'s settings: every lane different, some sections off.
     fn setup(c: &mut FilterChain, l: usize) {
-        c.set_hpf_on(l % 3 != 0);
+        c.set_hpf_on(!l.is_multiple_of(3));
         c.set_hpf_freq(40.0 + 30.0 * l as f32);
         for b in 0..4 {
             let kind = [
@@ -202,7 +202,7 @@ mod tests {
             c.set_eq(
                 b,
                 EqField::Gain,
-                if (b + l) % 5 == 0 {
+                if (b + l).is_multiple_of(5) {
                     0.0
                 } else {
                     6.0 - l as f32
@@ -218,7 +218,7 @@ mod tests {
     fn change(c: &mut FilterChain, l: usize, round: usize) {
         match (l + round) % 5 {
             0 => c.set_eq(1, EqField::Gain, -9.0 + round as f32),
-            1 => c.set_hpf_on(round % 2 == 0),
+            1 => c.set_hpf_on(round.is_multiple_of(2)),
             2 => c.set_eq(2, EqField::Type, EqType::HighPass as usize as f32),
             3 => c.set_eq(0, EqField::Freq, 100.0 * (round + 1) as f32),
             _ => {}
