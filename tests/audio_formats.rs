@@ -2,6 +2,10 @@
 //! stem arrives in, read back sample for sample; damaged ones are errors
 //! that name the file; sessions of them render, meter and check.
 
+#[path = "support/cli.rs"]
+mod cli;
+
+use cli::mixbridge;
 use mixbridge::audio_file::{self, AudioFileError};
 use std::f64::consts::TAU;
 use std::path::{Path, PathBuf};
@@ -171,13 +175,6 @@ fn truncated_and_damaged_files_are_errors_naming_them() {
     );
     let e = audio_file::read(&empty).unwrap_err();
     assert!(e.to_string().ends_with("empty.wav: holds no audio"), "{e}");
-}
-
-fn mixbridge(args: &[&str]) -> std::process::Output {
-    Command::new(env!("CARGO_BIN_EXE_mixbridge"))
-        .args(args)
-        .output()
-        .expect("run mixbridge")
 }
 
 /// A session of FLAC, AIFF and WAV stems (one at 44.1 kHz) renders, and the

@@ -36,6 +36,10 @@ fn the_shipped_example_loads_and_says_what_its_comments_say() {
         }
     );
     assert_eq!(c.session, Path::new("/var/lib/mixbridge/session"));
+    assert!(
+        !c.session_given,
+        "the example leaves the session to the first start"
+    );
     assert_eq!(c.state_dir, Path::new("/var/lib/mixbridge"));
     assert_eq!(c.log_level, log::LevelFilter::Info);
     assert_eq!(c.routing.inputs["Kick"], vec![1]);

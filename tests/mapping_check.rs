@@ -2,15 +2,12 @@
 //! mapping's problems with file, line and what is allowed, and the daemon
 //! refuses to start on one rather than run without the surface.
 
-use std::path::Path;
-use std::process::{Command, Output};
+#[path = "support/cli.rs"]
+mod cli;
 
-fn mixbridge(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_mixbridge"))
-        .args(args)
-        .output()
-        .unwrap()
-}
+use cli::mixbridge;
+use std::path::Path;
+use std::process::Command;
 
 /// A config with one surface on `mapping` (written beside it) and the
 /// example session.

@@ -1,22 +1,18 @@
 //! Offline render of the shipped example session, and the command-line verbs
 //! around it, run as a user would run them.
 
+#[path = "support/cli.rs"]
+mod cli;
+
+use cli::mixbridge;
 use mixbridge::audio_file;
 use mixbridge::render::render;
 use mixbridge::report::LoudnessReport;
 use mixbridge::session::Session;
 use std::path::{Path, PathBuf};
-use std::process::Command;
 
 fn example() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("examples/session")
-}
-
-fn mixbridge(args: &[&str]) -> std::process::Output {
-    Command::new(env!("CARGO_BIN_EXE_mixbridge"))
-        .args(args)
-        .output()
-        .expect("run mixbridge")
 }
 
 #[test]

@@ -214,3 +214,63 @@ fn track_channels(audio: Audio, stereo: bool) -> Vec<Vec<f32>> {
     sum.iter_mut().for_each(|s| *s *= k);
     vec![sum]
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::audio_file::{write_wav, SampleFormat};
+
+    fn write(dir: &std::path::Path, name: &str, channels: Vec<Vec<f32>>) {
+        let audio = Audio {
+            sample_rate: 48_000,
+            channels,
+        };
+        write_wav(&dir.join(name), &audio, SampleFormat::Float32).unwrap();
+    }
+
+    /// Each track reads its own file's channels, in session order, whatever
+    /// thread decoded it; a file that fails is its error alone.
+    #[test]
+    fn tracks_get_their_channels_and_a_bad_file_only_its_error() {
+        let dir = tempfile::tempdir().unwrap();
+        let d = dir.path();
+        write(d, "mono.wav", vec![vec![0.5; 100]]);
+        write(d, "stereo.wav", vec![vec![0.2; 100], vec![0.6; 100]]);
+        write(d, "gone.wav", vec![vec![0.1; 100]]);
+        write(d, "last.wav", vec![vec![-0.25; 300]]);
+        std::fs::write(
+            d.join("session.yaml"),
+            "tracks:\n  - { name: A, channels: 2, source: { file: mono.wav } }\n  - { name: B, source: { input: 1 } }\n  - { name: C, source: { file: stereo.wav } }\n  - { name: D, source: { file: gone.wav } }\n  - { name: E, channels: 2, source: { file: stereo.wav } }\n  - { name: F, source: { file: last.wav } }\n",
+        )
+        .unwrap();
+        let session = Session::load(d).unwrap();
+        std::fs::remove_file(d.join("gone.wav")).unwrap();
+
+        let plan = FileSources::plan(&session);
+        let (loaded, errors) = FileSources::load(&session, 48_000);
+        assert_eq!(plan.tracks, loaded.tracks);
+        let want = [
+            [Some(0), Some(1)],
+            [None, None],
+            [Some(2), None],
+            [Some(3), None],
+            [Some(4), Some(5)],
+            [Some(6), None],
+        ];
+        assert_eq!(loaded.tracks, want);
+        assert!(plan.channels.iter().all(|c| c.is_empty()));
+        let first = |c: usize| loaded.channels[c].first().copied();
+        // A mono file on a stereo track feeds both sides.
+        assert_eq!((first(0), first(1)), (Some(0.5), Some(0.5)));
+        // A stereo file on a mono track is folded to mono.
+        assert!((first(2).unwrap() - 0.4).abs() < 1e-6);
+        // The missing file: its channel is silent, its error names it.
+        assert!(loaded.channels[3].is_empty());
+        assert_eq!(errors.len(), 1);
+        assert!(errors[0].path().ends_with("gone.wav"), "{}", errors[0]);
+        assert_eq!((first(4), first(5)), (Some(0.2), Some(0.6)));
+        assert_eq!(first(6), Some(-0.25));
+        assert_eq!(loaded.longest(), 300);
+        assert_eq!(check(&session).len(), 1);
+    }
+}
