@@ -28,7 +28,6 @@ pub enum RenderError {
 
 /// How often a render reports its progress, in frames.
 const PROGRESS_EVERY: usize = 16 * MAX_BLOCK;
-const _: () = assert!(PROGRESS_EVERY == 8192);
 
 /// Render the session's master to stereo audio: the length of its longest
 /// file plus `tail_s`, aligned so the limiter's look-ahead adds no delay.
@@ -39,7 +38,7 @@ pub fn render(session: &Session, tail_s: f32) -> Result<Audio, RenderError> {
 }
 
 /// [`render`], telling `progress` the frames done and the frames in all,
-/// every 8192 frames and at the end.
+/// every few thousand frames and at the end.
 pub fn render_reporting(
     session: &Session,
     tail_s: f32,
