@@ -45,7 +45,10 @@ impl Server {
         // server of the same name starts. `cargo test` runs one test binary
         // at a time and each holds SERIAL while its server runs, so one
         // name serves them all and at most one slot is ever left behind.
-        let name = "mixbridge-test".to_string();
+        // Two checkouts tested at once on one machine each set their own
+        // name in MIXBRIDGE_TEST_JACK_SERVER.
+        let name = std::env::var("MIXBRIDGE_TEST_JACK_SERVER")
+            .unwrap_or_else(|_| "mixbridge-test".to_string());
         let mut s = Server {
             name,
             period,
