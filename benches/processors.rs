@@ -1,18 +1,24 @@
-//! What each bus and master processor costs on its own, in CPU time per
+//! What each bus and master processor, and each insert effect, costs on its
+//! own, in CPU time per
 //! stereo sample at 48 kHz in 64-frame blocks (best and median of
 //! repeated runs that take turns; see `realtime_factor.rs` for why).
 //!
-//! cargo bench --bench processors
+//! cargo bench --bench processors [-- --bench] [NAME...]
 
 #[path = "support/cpu.rs"]
 mod cpu;
 use cpu::{thread_cpu_seconds, Runs};
 use mixbridge::engine::dsp::compressor::Compressor;
 use mixbridge::engine::dsp::delay::Delay;
+use mixbridge::engine::dsp::drive::Drive;
 use mixbridge::engine::dsp::limiter::Limiter;
+use mixbridge::engine::dsp::modulation::Modulation;
+use mixbridge::engine::dsp::pitch::Pitch;
 use mixbridge::engine::dsp::reverb::Reverb;
 use mixbridge::engine::loudness::{Channel, LoudnessMeter};
-use mixbridge::params::{CompField, LimiterField};
+use mixbridge::params::{
+    CompField, DriveField, DriveType, LimiterField, ModField, ModType, PitchField,
+};
 
 const SR: f32 = 48_000.0;
 const BLOCK: usize = 64;
@@ -29,7 +35,44 @@ fn processors() -> Vec<(&'static str, Process)> {
     let mut limiter = Limiter::new(SR);
     limiter.set(LimiterField::On, 1.0);
     let mut meter = LoudnessMeter::new(SR, Channel::STEREO);
-    vec![
+    let drive = |kind: DriveType| {
+        let mut d = Drive::new(SR, false);
+        d.set(DriveField::On, 1.0);
+        d.set(DriveField::Type, kind as usize as f32);
+        d.set(DriveField::Mix, 0.8);
+        d
+    };
+    let modulation = |kind: ModType| {
+        let mut m = Modulation::new(SR);
+        m.set(ModField::On, 1.0);
+        m.set(ModField::Type, kind as usize as f32);
+        m
+    };
+    let mut pitch = Pitch::new(SR, false);
+    pitch.set(PitchField::On, 1.0);
+    pitch.set(PitchField::Semitones, 7.0);
+    let mut inserts: Vec<(&'static str, Process)> = Vec::new();
+    for (name, kind) in [
+        ("drive tape", DriveType::Tape),
+        ("drive tube", DriveType::Tube),
+        ("drive fuzz", DriveType::Fuzz),
+        ("drive bitcrush", DriveType::Bitcrush),
+    ] {
+        let mut d = drive(kind);
+        inserts.push((name, Box::new(move |l, r| d.process_stereo(l, r))));
+    }
+    for (name, kind) in [
+        ("chorus", ModType::Chorus),
+        ("flanger", ModType::Flanger),
+        ("phaser", ModType::Phaser),
+        ("tremolo", ModType::Tremolo),
+        ("auto-pan", ModType::AutoPan),
+    ] {
+        let mut m = modulation(kind);
+        inserts.push((name, Box::new(move |l, r| m.process_stereo(l, r))));
+    }
+    inserts.push(("pitch +7", Box::new(move |l, r| pitch.process_stereo(l, r))));
+    let mut all: Vec<(&'static str, Process)> = vec![
         ("reverb", Box::new(move |l, r| reverb.process_stereo(l, r))),
         ("delay", Box::new(move |l, r| delay.process_stereo(l, r))),
         (
@@ -44,7 +87,9 @@ fn processors() -> Vec<(&'static str, Process)> {
             "loudness meter",
             Box::new(move |l, r| meter.process(&[l, r])),
         ),
-    ]
+    ];
+    all.extend(inserts);
+    all
 }
 
 /// A second of hot pseudo-random stereo noise.
@@ -74,9 +119,15 @@ fn cpu_for(p: &mut Process, input: &[Vec<f32>; 2], seconds: f64) -> f64 {
 
 fn main() {
     let bench = std::env::args().any(|a| a == "--bench");
+    // Other arguments pick processors by name (e.g. `chorus`, `drive`).
+    let only: Vec<String> = std::env::args()
+        .skip(1)
+        .filter(|a| !a.starts_with("--"))
+        .collect();
     let (seconds, rounds) = if bench { (4.0, 7) } else { (0.1, 1) };
     let input = noise();
     let mut procs = processors();
+    procs.retain(|(name, _)| only.is_empty() || only.iter().any(|o| name.contains(o.as_str())));
     for (_, p) in &mut procs {
         cpu_for(p, &input, 1.0); // warm up
     }

@@ -1,7 +1,7 @@
 //! Writes the Open Stage Control session for mixbridge
 //! (`mappings/open-stage-control/mixbridge-8ch.json`): 8 track strips
-//! (name, sends to buses 1-4, pan, mute, solo, fader with touch reporting,
-//! peak meter) and the master (loudness read-outs, mute, fader, meter).
+//! (name, insert effects, sends to buses 1-4, pan, mute, solo, fader with
+//! touch reporting, peak meter) and the master (loudness read-outs, mute, fader, meter).
 //! The layout itself, and what it relies on in the Open Stage Control 1.x
 //! format and where that was read, is in `make_osc_layout/layout.rs`;
 //! `tests/osc_layout.rs` checks the committed file against it.

@@ -12,7 +12,7 @@ use mixbridge::engine::automation::{Lane, LaneCommand, LaneSetup, Playback, Poin
 use mixbridge::engine::media::Media;
 use mixbridge::engine::transport::TransportCommand;
 use mixbridge::engine::Topology;
-use mixbridge::params::{Param, Spec, Taper};
+use mixbridge::params::{DriveField, ModField, Param, PitchField, Spec, Taper};
 use std::sync::Arc;
 
 #[global_allocator]
@@ -154,9 +154,19 @@ fn process_never_allocates_while_everything_changes() {
         }
     }
     assert!(processed >= 120 * 256);
-    // Solo and mute really were among the changes.
-    assert!(
-        all.iter().any(|id| id.param == Param::Solo)
-            && all.iter().any(|id| id.param == Param::Mute)
-    );
+    // Solo and mute, and every insert's switch and type, really were among
+    // the changes.
+    for param in [
+        Param::Solo,
+        Param::Mute,
+        Param::Drive(DriveField::On),
+        Param::Drive(DriveField::Type),
+        Param::Mod(ModField::On),
+        Param::Mod(ModField::Type),
+        Param::Mod(ModField::Stages),
+        Param::Pitch(PitchField::On),
+        Param::Pitch(PitchField::Semitones),
+    ] {
+        assert!(all.iter().any(|id| id.param == param), "{param:?}");
+    }
 }

@@ -120,6 +120,16 @@ fn set_and_query_every_kind_of_parameter() {
         ("/master/limiter/ceiling", Arg::F(-2.0), -2.0),
         ("/master/comp/threshold", Arg::F(-18.0), -18.0),
         ("/transport/tempo", Arg::F(96.0), 96.0),
+        ("/track/3/drive/type", Arg::S("tube"), 1.0),
+        ("/track/3/drive/amount", Arg::F(18.0), 18.0),
+        ("/track/3/drive/on", Arg::T, 1.0),
+        ("/track/4/mod/type", Arg::S("phaser"), 2.0),
+        ("/track/4/mod/stages", Arg::F(8.0), 8.0),
+        ("/track/4/mod/note", Arg::S("1/4"), 5.0),
+        ("/track/2/pitch/semitones", Arg::I(-5), -5.0),
+        ("/track/2/pitch/cents", Arg::F(12.5), 12.5),
+        ("/bus/1/drive/output", Arg::F(-3.0), -3.0),
+        ("/bus/2/mod/rate", Arg::F(2.0), 2.0),
     ];
     for &(addr, arg, want) in table {
         p.send(addr, &[arg]);
@@ -153,6 +163,17 @@ fn refused_values_change_nothing_and_subscribers_hear_why() {
         assert_eq!(e.args[0].as_str(), Some("/track/1/gain"), "{bad:?}");
         assert!(close(p.query("/track/1/gain").float(), -5.0), "{bad:?}");
     }
+    p.drain();
+    p.send("/track/1/drive/type", &[Arg::S("wah")]);
+    let e = p
+        .wait("/error", LONG)
+        .expect("an /error for an unknown type");
+    assert!(
+        e.args[1]
+            .as_str()
+            .is_some_and(|s| s.contains("one of tape, tube, fuzz, bitcrush")),
+        "{e:?}"
+    );
     p.drain();
     p.send("/track/99/gain", &[Arg::F(0.0)]);
     let e = p

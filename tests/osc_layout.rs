@@ -500,7 +500,8 @@ fn controls_match_the_parameters_they_drive() {
         }
         checked += 1;
     }
-    assert_eq!(checked, 8 * 8 + 2, "controls checked");
+    // Per track: pan, mute, solo, fader, 4 sends and 10 insert controls.
+    assert_eq!(checked, 8 * 18 + 2, "controls checked");
 }
 
 #[test]
@@ -534,6 +535,22 @@ fn every_strip_has_its_controls() {
         for b in 1..=layout::BUSES {
             has(&format!("/track/{n}/send/{b}/fader"), "knob");
         }
+        for fx in ["drive", "mod", "pitch"] {
+            has(&format!("/track/{n}/{fx}/on"), "button");
+        }
+        for knob in [
+            "drive/type",
+            "drive/amount",
+            "mod/type",
+            "mod/depth",
+            "pitch/semitones",
+        ] {
+            has(&format!("/track/{n}/{knob}"), "knob");
+        }
+        let steps = |a: &str| has(&format!("/track/{n}/{a}"), "knob")["steps"].as_i64();
+        assert_eq!(steps("drive/type"), Some(4));
+        assert_eq!(steps("mod/type"), Some(5));
+        assert_eq!(steps("pitch/semitones"), Some(25));
     }
     assert!(str_prop(has("/master/fader", "fader"), "onTouch").is_some());
     assert_eq!(has("/master/meter/peak", "fader")["interaction"], false);

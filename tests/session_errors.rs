@@ -324,6 +324,19 @@ fn mix_values_out_of_range() {
             (15, &["11", "from -inf to 10 dB", "-inf"]),
         ],
     );
+    expect(
+        &format!(
+            "{head}mix:\n  track/1/drive/type: wah\n  track/1/pitch/semitones: 13\n  bus/1/mod/type: vibrato\n  bus/2/mod/stages: 3\n  track/1/drive/amount: -1\n  bus/1/pitch/on: true\n"
+        ),
+        &[
+            (7, &["`wah`", "one of tape, tube, fuzz, bitcrush"]),
+            (8, &["13", "from -12 to 12"]),
+            (9, &["`vibrato`", "one of chorus, flanger, phaser, tremolo, autopan"]),
+            (10, &["3", "from 4 to 12"]),
+            (11, &["-1", "from 0 to 36 dB"]),
+            (12, &["bus/1/pitch/on", "no such parameter"]),
+        ],
+    );
 }
 
 #[test]

@@ -39,6 +39,8 @@ fn the_example_mix_exercises_every_section() {
         "comp"
     );
     assert!(has(&|id| id.param == Param::Pan), "pan");
+    assert!(has(&|id| matches!(id.param, Param::Drive(_))), "drive");
+    assert!(has(&|id| matches!(id.param, Param::Mod(_))), "modulation");
     assert!(has(&|id| matches!(id.param, Param::Send { .. })), "sends");
     assert!(
         has(&|id| id.owner == Owner::Master && matches!(id.param, Param::Comp(_))),

@@ -60,6 +60,7 @@
 //!   sends, so a `/subscribe` without a reply port is answered on
 //!   `--osc-port`.
 
+use mixbridge::params::{DriveType, ModType, ParamRef, Spec, Taper};
 use serde::ser::{Serialize, SerializeMap, SerializeSeq, Serializer};
 
 /// Track strips in the layout.
@@ -302,6 +303,96 @@ fn level_row(prefix: &str, owner: &str) -> J {
         ])
 }
 
+/// A knob on a plain-form parameter: the parameter's own range, default
+/// and (for whole-step parameters) steps, with touch reporting.
+fn param_knob(id: &str, caption: &str, address: &str) -> J {
+    let spec = Spec::of(
+        ParamRef::parse(address)
+            .expect("the layout's addresses are parameter paths")
+            .id
+            .param,
+    );
+    let num = |v: f32| J::Num(v as f64);
+    let knob = knob(id, caption)
+        .set(
+            "range",
+            obj([("min", num(spec.min)), ("max", num(spec.max))]),
+        )
+        .set("default", num(spec.default));
+    let knob = if spec.taper == Taper::Stepped {
+        knob.set("steps", J::Int((spec.max - spec.min) as i64 + 1))
+            .osc(address, Some(0))
+    } else {
+        knob.osc(address, Some(2))
+    };
+    knob.touch(address).build()
+}
+
+/// The insert effects of a track: a switch and the main knobs of each, and
+/// the drive and modulation types (a stepped knob; the caption names the
+/// steps in order).
+fn inserts(id: &str, owner: &str) -> J {
+    let names = |all: &[&str]| all.join(" · ");
+    panel(&format!("{id}_inserts"), "grid")
+        .set("height", 260i64)
+        .set("gridTemplate", 2i64)
+        .children(vec![
+            toggle(
+                &format!("{id}_drive_on"),
+                "Drive",
+                "#fb8c00",
+                &format!("{owner}/drive/on"),
+            ),
+            param_knob(
+                &format!("{id}_drive_amount"),
+                "Amount",
+                &format!("{owner}/drive/amount"),
+            ),
+            param_knob(
+                &format!("{id}_drive_type"),
+                &names(DriveType::NAMES),
+                &format!("{owner}/drive/type"),
+            ),
+            param_knob(
+                &format!("{id}_drive_mix"),
+                "Mix",
+                &format!("{owner}/drive/mix"),
+            ),
+            toggle(
+                &format!("{id}_mod_on"),
+                "Mod",
+                "#8e24aa",
+                &format!("{owner}/mod/on"),
+            ),
+            param_knob(
+                &format!("{id}_mod_depth"),
+                "Depth",
+                &format!("{owner}/mod/depth"),
+            ),
+            param_knob(
+                &format!("{id}_mod_type"),
+                &names(ModType::NAMES),
+                &format!("{owner}/mod/type"),
+            ),
+            param_knob(
+                &format!("{id}_mod_rate"),
+                "Rate Hz",
+                &format!("{owner}/mod/rate"),
+            ),
+            toggle(
+                &format!("{id}_pitch_on"),
+                "Pitch",
+                "#00897b",
+                &format!("{owner}/pitch/on"),
+            ),
+            param_knob(
+                &format!("{id}_pitch_semitones"),
+                "Semitones",
+                &format!("{owner}/pitch/semitones"),
+            ),
+        ])
+}
+
 /// The strip of track `n` (1-based).
 fn track_strip(n: usize) -> J {
     let owner = format!("/track/{n}");
@@ -322,6 +413,7 @@ fn track_strip(n: usize) -> J {
             .set("default", format!("Track {n}"))
             .osc(&format!("{owner}/name"), None)
             .build(),
+        inserts(&id, &owner),
         panel(&format!("{id}_sends"), "grid")
             .set("height", 130i64)
             .set("gridTemplate", 2i64)

@@ -1,11 +1,12 @@
 //! A bus: the sum of its sends, through its effect (effect buses), EQ,
-//! compressor, width and balance, mute and fader. Aux buses leave through
+//! compressor, drive, width and balance, modulation, mute and fader. Aux buses leave through
 //! their own outputs; effect buses return into the master. Buses ignore solo
 //! (solo-safe), so soloing a track keeps its reverb.
 
 use super::dsp::delay::Delay;
 use super::dsp::pan::PanLaw;
 use super::dsp::reverb::Reverb;
+use super::inserts::Inserts;
 use super::meters::StripMeter;
 use super::strip::{Core, Panner, Scratch, Stereo};
 use super::topology::BusRole;
@@ -21,6 +22,7 @@ pub(crate) struct Bus {
     core: Core,
     role: BusRole,
     effect: Effect,
+    inserts: Inserts,
     panner: Panner,
 }
 
@@ -35,6 +37,7 @@ impl Bus {
             core: Core::new(sample_rate),
             role,
             effect,
+            inserts: Inserts::bus(sample_rate),
             panner: Panner::new(pan_law, true, sample_rate),
         }
     }
@@ -44,7 +47,7 @@ impl Bus {
     }
 
     pub fn set(&mut self, param: Param, v: f32) {
-        if self.core.set(param, v) {
+        if self.core.set(param, v) || self.inserts.set(param, v) {
             return;
         }
         match (param, &mut self.effect) {
@@ -57,6 +60,7 @@ impl Bus {
     }
 
     pub fn set_tempo(&mut self, bpm: f32) {
+        self.inserts.set_tempo(bpm);
         if let Effect::Delay(d) = &mut self.effect {
             d.set_tempo(bpm);
         }
@@ -78,7 +82,9 @@ impl Bus {
         }
         self.core.filters.process_stereo(l, r);
         self.core.comp.process_stereo(l, r);
+        self.inserts.before_pan_stereo(l, r);
         self.panner.process(l, r, scratch);
+        self.inserts.after_pan(l, r);
         self.core.fader_and_mute(l, r, scratch);
         self.core.meter(meter, l, r);
     }

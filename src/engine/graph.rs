@@ -35,7 +35,15 @@ impl Graph {
         let tracks = topology
             .tracks
             .iter()
-            .map(|shape| Track::new(shape.clone(), &topology.buses, topology.pan_law, sr))
+            .map(|shape| {
+                Track::new(
+                    shape.clone(),
+                    &topology.buses,
+                    topology.pan_law,
+                    sr,
+                    topology.compensate_latency,
+                )
+            })
             .collect();
         let buses = topology
             .buses
@@ -67,7 +75,12 @@ impl Graph {
 
     /// Latency of the master output relative to the inputs, in samples.
     pub fn latency(&self) -> usize {
-        self.master.latency()
+        let tracks = if self.topology.compensate_latency {
+            self.tracks.iter().map(Track::compensated_latency).max()
+        } else {
+            None
+        };
+        self.master.latency() + tracks.unwrap_or(0)
     }
 
     /// Apply a parameter value (already validated by the control side; values
@@ -90,6 +103,7 @@ impl Graph {
             Owner::Master => self.master.set(id.param, value),
             Owner::Transport => {
                 if id.param == Param::Tempo {
+                    self.tracks.iter_mut().for_each(|t| t.set_tempo(value));
                     self.buses.iter_mut().for_each(|b| b.set_tempo(value));
                 }
             }

@@ -16,6 +16,7 @@ mod command;
 pub mod denormal;
 pub mod dsp;
 mod graph;
+mod inserts;
 pub mod loudness;
 mod master;
 pub mod media;

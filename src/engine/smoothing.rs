@@ -79,6 +79,22 @@ impl Smoothed {
         self.current
     }
 
+    /// The next `out.len()` values into `out`: a plain fill while at rest.
+    #[inline]
+    pub fn fill(&mut self, out: &mut [f32]) {
+        if self.remaining == 0 {
+            out.fill(self.current);
+        } else {
+            out.iter_mut().for_each(|o| *o = self.step());
+        }
+    }
+
+    /// Samples left in the ramp (0 at rest).
+    #[inline]
+    pub fn remaining(&self) -> usize {
+        self.remaining as usize
+    }
+
     #[inline]
     pub fn is_smoothing(&self) -> bool {
         self.remaining > 0
@@ -122,6 +138,20 @@ mod tests {
         let a = s.step();
         assert!(a < 0.5 && a > 0.4, "{a}");
         assert_eq!(s.skip(100), 0.0);
+    }
+
+    #[test]
+    fn fill_is_the_same_as_stepping() {
+        let mut a = Smoothed::new(0.0, 10.0, 1000.0);
+        let mut b = a;
+        a.set(1.0);
+        b.set(1.0);
+        let mut filled = [0.0; 14];
+        a.fill(&mut filled[..4]);
+        assert_eq!(a.remaining(), 6);
+        a.fill(&mut filled[4..]);
+        let stepped: Vec<f32> = (0..14).map(|_| b.step()).collect();
+        assert_eq!(filled.to_vec(), stepped);
     }
 
     #[test]

@@ -36,6 +36,11 @@ pub struct Topology {
     pub pan_law: PanLaw,
     pub tracks: Vec<TrackShape>,
     pub buses: Vec<BusRole>,
+    /// Keep every track delayed by the pitch insert's latency, whether its
+    /// pitch is on or not, so tracks stay aligned and the delay can be taken
+    /// off the output (offline render). Live, a track's pitch adds its
+    /// latency to that track alone, and only while it is on.
+    pub compensate_latency: bool,
 }
 
 impl Topology {

@@ -2,8 +2,9 @@
 //! (or balance and width), mute, fader, sends and solo.
 //!
 //! Signal order and tap points:
-//! input → trim·polarity → HPF/EQ → gate → compressor → pan/width → mute
-//! → **pre-fader sends** → fader → **post-fader sends** → solo → master.
+//! input → trim·polarity → HPF/EQ → gate → compressor → drive → pitch
+//! → pan/width → modulation → mute → **pre-fader sends** → fader
+//! → **post-fader sends** → solo → master (the inserts: `inserts.rs`).
 //! Sends are stereo and follow the pan. Solo-in-place silences the main mix
 //! and the effect-bus sends of every track that is not soloed while any track
 //! is; aux (monitor) sends ignore solo, so a soloing engineer never changes a
@@ -19,6 +20,7 @@ use super::dsp::compressor::Compressor;
 use super::dsp::filter_chain::FilterChain;
 use super::dsp::gate::Gate;
 use super::dsp::pan::PanLaw;
+use super::inserts::Inserts;
 use super::meters::StripMeter;
 use super::smoothing::{Smoothed, DEFAULT_RAMP_MS};
 use super::strip::{level, on, Core, Panner, Scratch, Stereo, MUTE_RAMP_MS};
@@ -66,6 +68,7 @@ pub(crate) struct Track {
     inverted: bool,
     input_gain: Smoothed,
     gate: Gate,
+    inserts: Inserts,
     panner: Panner,
     solo: bool,
     solo_gain: Smoothed,
@@ -74,7 +77,15 @@ pub(crate) struct Track {
 }
 
 impl Track {
-    pub fn new(shape: TrackShape, buses: &[BusRole], pan_law: PanLaw, sample_rate: f32) -> Self {
+    /// A track at default values; `compensate` keeps its inserts' latency
+    /// on while they are off ([`super::Topology::compensate_latency`]).
+    pub fn new(
+        shape: TrackShape,
+        buses: &[BusRole],
+        pan_law: PanLaw,
+        sample_rate: f32,
+        compensate: bool,
+    ) -> Self {
         let send_level = level(
             Spec::of(Param::Send {
                 bus: 0,
@@ -100,6 +111,7 @@ impl Track {
             inverted: false,
             input_gain: Smoothed::new(1.0, DEFAULT_RAMP_MS, sample_rate),
             gate: Gate::new(sample_rate),
+            inserts: Inserts::track(sample_rate, compensate),
             solo: false,
             solo_gain: Smoothed::new(1.0, MUTE_RAMP_MS, sample_rate),
             sends,
@@ -111,8 +123,17 @@ impl Track {
         self.solo
     }
 
+    pub fn set_tempo(&mut self, bpm: f32) {
+        self.inserts.set_tempo(bpm);
+    }
+
+    /// The latency of the inserts while compensating, in samples.
+    pub fn compensated_latency(&self) -> usize {
+        self.inserts.compensated_latency()
+    }
+
     pub fn set(&mut self, param: Param, v: f32) {
-        if self.core.set(param, v) {
+        if self.core.set(param, v) || self.inserts.set(param, v) {
             return;
         }
         match param {
@@ -197,8 +218,8 @@ impl Track {
     }
 
     /// Last step of a block (after [`Track::input`] and the filters and
-    /// dynamics): pan, mute, sends, fader and solo, adding into the bus
-    /// inputs and the master sum.
+    /// dynamics): drive and pitch, pan, modulation, mute, sends, fader and
+    /// solo, adding into the bus inputs and the master sum.
     #[allow(clippy::too_many_arguments)]
     pub fn mix(
         &mut self,
@@ -210,6 +231,12 @@ impl Track {
         meter: &StripMeter,
     ) {
         let n = frames;
+        if self.shape.stereo {
+            self.inserts
+                .before_pan_stereo(&mut self.buf.l[..n], &mut self.buf.r[..n]);
+        } else {
+            self.inserts.before_pan_mono(&mut self.buf.l[..n]);
+        }
         // Solo-in-place gain for the main mix and effect sends.
         self.solo_gain
             .set(if any_solo && !self.solo { 0.0 } else { 1.0 });
@@ -220,8 +247,9 @@ impl Track {
         let Stereo { l, r } = &mut self.buf;
         let (l, r) = (&mut l[..n], &mut r[..n]);
 
-        // Pan (mono) or width and balance (stereo), then mute.
+        // Pan (mono) or width and balance (stereo), modulation, then mute.
         self.panner.process(l, r, scratch);
+        self.inserts.after_pan(l, r);
         let m = self.core.mute_gain(&mut scratch.c[..n]);
         mul(l, m);
         mul(r, m);
@@ -263,8 +291,12 @@ impl Track {
         meter.gate(self.gate.gain_reduction_db());
     }
 
-    /// The gains of a mono track's mix step, if none of them moves.
+    /// The gains of a mono track's mix step, if none of them moves (and no
+    /// modulation runs between the pan and the mute).
     fn resting_mono(&self) -> Option<RestingGains> {
+        if self.inserts.modulating() {
+            return None;
+        }
         let (left, right) = self.panner.resting_mono_gains()?;
         let (mute, fader) = self.core.resting_mute_and_fader()?;
         let still =

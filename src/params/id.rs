@@ -81,6 +81,53 @@ pub enum LimiterField {
     On,
 }
 
+/// The drive insert: saturation, distortion and bit reduction.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum DriveField {
+    On,
+    /// A [`super::DriveType`].
+    Type,
+    /// Gain into the shaper, dB.
+    Amount,
+    /// Tilt after the shaper: -1 dark .. +1 bright.
+    Tone,
+    /// Gain after the shaper, dB.
+    Output,
+    Mix,
+    /// Word length of the bitcrusher.
+    Bits,
+    /// Sample-rate reduction factor of the bitcrusher (1 = none).
+    Downsample,
+}
+
+/// The modulation insert: chorus, flanger, phaser, tremolo, auto-pan.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum ModField {
+    On,
+    /// A [`super::ModType`].
+    Type,
+    /// LFO rate in Hz, used while `Note` is off.
+    Rate,
+    /// An LFO period as a note value of the session tempo; 0 = off.
+    Note,
+    Depth,
+    Feedback,
+    /// Base delay of chorus and flanger, ms.
+    Delay,
+    /// Allpass stages of the phaser.
+    Stages,
+    Mix,
+}
+
+/// The pitch-shift insert.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum PitchField {
+    On,
+    Semitones,
+    Cents,
+    Mix,
+}
+
 /// What a parameter controls within its owner.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum Param {
@@ -107,6 +154,9 @@ pub enum Param {
     Reverb(ReverbField),
     Delay(DelayField),
     Limiter(LimiterField),
+    Drive(DriveField),
+    Mod(ModField),
+    Pitch(PitchField),
     Tempo,
     /// The automation mode of a strip ([`super::AutomationMode`]).
     Automation,

@@ -15,9 +15,9 @@ mod registry;
 mod spec;
 
 pub use id::{
-    CompField, DelayField, EqField, GateField, LimiterField, Owner, Param, ParamId, ReverbField,
-    SendField, EQ_BANDS,
+    CompField, DelayField, DriveField, EqField, GateField, LimiterField, ModField, Owner, Param,
+    ParamId, PitchField, ReverbField, SendField, EQ_BANDS,
 };
 pub use path::{Form, ParamRef, PathError};
 pub use registry::{BusEffect, Layout, Registry};
-pub use spec::{AutomationMode, EqType, NoteValue, Spec, Taper, Unit};
+pub use spec::{AutomationMode, DriveType, EqType, ModType, NoteValue, Spec, Taper, Unit};

@@ -102,6 +102,33 @@ const LIMITER_FIELDS: [(&str, LimiterField); 3] = [
     ("release", LimiterField::Release),
     ("on", LimiterField::On),
 ];
+const DRIVE_FIELDS: [(&str, DriveField); 8] = [
+    ("on", DriveField::On),
+    ("type", DriveField::Type),
+    ("amount", DriveField::Amount),
+    ("tone", DriveField::Tone),
+    ("output", DriveField::Output),
+    ("mix", DriveField::Mix),
+    ("bits", DriveField::Bits),
+    ("downsample", DriveField::Downsample),
+];
+const MOD_FIELDS: [(&str, ModField); 9] = [
+    ("on", ModField::On),
+    ("type", ModField::Type),
+    ("rate", ModField::Rate),
+    ("note", ModField::Note),
+    ("depth", ModField::Depth),
+    ("feedback", ModField::Feedback),
+    ("delay", ModField::Delay),
+    ("stages", ModField::Stages),
+    ("mix", ModField::Mix),
+];
+const PITCH_FIELDS: [(&str, PitchField); 4] = [
+    ("on", PitchField::On),
+    ("semitones", PitchField::Semitones),
+    ("cents", PitchField::Cents),
+    ("mix", PitchField::Mix),
+];
 const SIMPLE: [(&str, Param); 10] = [
     ("gain", Param::Gain),
     ("trim", Param::Trim),
@@ -151,6 +178,9 @@ fn parse_param(rest: &[&str]) -> Option<(Param, Form)> {
                 "reverb" => Param::Reverb(lookup(&REVERB_FIELDS, b)?),
                 "delay" => Param::Delay(lookup(&DELAY_FIELDS, b)?),
                 "limiter" => Param::Limiter(lookup(&LIMITER_FIELDS, b)?),
+                "drive" => Param::Drive(lookup(&DRIVE_FIELDS, b)?),
+                "mod" => Param::Mod(lookup(&MOD_FIELDS, b)?),
+                "pitch" => Param::Pitch(lookup(&PITCH_FIELDS, b)?),
                 _ => lookup(&SIMPLE, &joined2(a, b))?,
             };
             Some((p, Form::Plain))
@@ -285,6 +315,9 @@ impl fmt::Display for ParamRef {
             Param::Reverb(x) => write!(f, "reverb/{}", name_of(&REVERB_FIELDS, x)),
             Param::Delay(x) => write!(f, "delay/{}", name_of(&DELAY_FIELDS, x)),
             Param::Limiter(x) => write!(f, "limiter/{}", name_of(&LIMITER_FIELDS, x)),
+            Param::Drive(x) => write!(f, "drive/{}", name_of(&DRIVE_FIELDS, x)),
+            Param::Mod(x) => write!(f, "mod/{}", name_of(&MOD_FIELDS, x)),
+            Param::Pitch(x) => write!(f, "pitch/{}", name_of(&PITCH_FIELDS, x)),
             Param::Tempo => write!(f, "tempo"),
             p => write!(f, "{}", name_of(&SIMPLE, p)),
         }
@@ -308,6 +341,10 @@ mod tests {
             "bus/1/delay/pingpong",
             "master/limiter/ceiling",
             "master/comp/knee",
+            "track/1/drive/downsample",
+            "track/4/mod/stages",
+            "bus/2/mod/note",
+            "track/3/pitch/semitones",
             "transport/tempo",
             "track/2/automation",
             "master/automation",

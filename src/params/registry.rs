@@ -70,6 +70,33 @@ const LIMITER: [LimiterField; 3] = [
     LimiterField::Release,
     LimiterField::On,
 ];
+const DRIVE: [DriveField; 8] = [
+    DriveField::On,
+    DriveField::Type,
+    DriveField::Amount,
+    DriveField::Tone,
+    DriveField::Output,
+    DriveField::Mix,
+    DriveField::Bits,
+    DriveField::Downsample,
+];
+const MOD: [ModField; 9] = [
+    ModField::On,
+    ModField::Type,
+    ModField::Rate,
+    ModField::Note,
+    ModField::Depth,
+    ModField::Feedback,
+    ModField::Delay,
+    ModField::Stages,
+    ModField::Mix,
+];
+const PITCH: [PitchField; 4] = [
+    PitchField::On,
+    PitchField::Semitones,
+    PitchField::Cents,
+    PitchField::Mix,
+];
 const SENDS: [SendField; 3] = [SendField::Level, SendField::Pre, SendField::On];
 
 fn eq_params() -> impl Iterator<Item = Param> {
@@ -109,6 +136,9 @@ impl Registry {
                 v.extend(eq_params());
                 v.extend(GATE.map(Param::Gate));
                 v.extend(COMP.map(Param::Comp));
+                v.extend(DRIVE.map(Param::Drive));
+                v.extend(PITCH.map(Param::Pitch));
+                v.extend(MOD.map(Param::Mod));
                 for bus in 0..self.layout.buses.len() as u16 {
                     v.extend(SENDS.map(|field| Param::Send { bus, field }));
                 }
@@ -123,6 +153,8 @@ impl Registry {
                 ]);
                 v.extend(eq_params());
                 v.extend(COMP.map(Param::Comp));
+                v.extend(DRIVE.map(Param::Drive));
+                v.extend(MOD.map(Param::Mod));
                 match self.layout.buses.get(b as usize) {
                     Some(BusEffect::Reverb) => v.extend(REVERB.map(Param::Reverb)),
                     Some(BusEffect::Delay) => v.extend(DELAY.map(Param::Delay)),
@@ -243,5 +275,9 @@ mod tests {
         assert!(r.resolve("track/1/eq/5/gain").is_err());
         assert!(r.resolve("master/limiter/ceiling").is_ok());
         assert!(r.resolve("track/1/limiter/ceiling").is_err());
+        assert!(r.resolve("bus/1/drive/amount").is_ok());
+        assert!(r.resolve("bus/2/mod/rate").is_ok());
+        assert!(r.resolve("bus/1/pitch/semitones").is_err());
+        assert!(r.resolve("master/drive/on").is_err());
     }
 }

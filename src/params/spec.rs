@@ -44,6 +44,11 @@ pub struct Spec {
     pub taper: Taper,
 }
 
+/// The entry of `all` a choice value selects, clamped into range.
+fn pick<T: Copy>(all: &[T], v: f32) -> T {
+    all[(v.max(0.0) as usize).min(all.len() - 1)]
+}
+
 /// The filter shape of one EQ band (RBJ cookbook forms).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum EqType {
@@ -65,7 +70,58 @@ impl EqType {
         EqType::HighPass,
     ];
     pub fn from_index(v: f32) -> EqType {
-        Self::ALL[(v.max(0.0) as usize).min(Self::ALL.len() - 1)]
+        pick(&Self::ALL, v)
+    }
+}
+
+/// The shaper of the drive insert.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum DriveType {
+    /// Symmetric soft saturation (odd harmonics).
+    Tape,
+    /// Asymmetric soft saturation (even and odd harmonics).
+    Tube,
+    /// Hard clipping.
+    Fuzz,
+    /// Word-length and sample-rate reduction.
+    Bitcrush,
+}
+
+impl DriveType {
+    pub const NAMES: &'static [&'static str] = &["tape", "tube", "fuzz", "bitcrush"];
+    pub const ALL: [DriveType; 4] = [
+        DriveType::Tape,
+        DriveType::Tube,
+        DriveType::Fuzz,
+        DriveType::Bitcrush,
+    ];
+    pub fn from_index(v: f32) -> DriveType {
+        pick(&Self::ALL, v)
+    }
+}
+
+/// The effect of the modulation insert.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ModType {
+    Chorus,
+    Flanger,
+    Phaser,
+    Tremolo,
+    AutoPan,
+}
+
+impl ModType {
+    pub const NAMES: &'static [&'static str] =
+        &["chorus", "flanger", "phaser", "tremolo", "autopan"];
+    pub const ALL: [ModType; 5] = [
+        ModType::Chorus,
+        ModType::Flanger,
+        ModType::Phaser,
+        ModType::Tremolo,
+        ModType::AutoPan,
+    ];
+    pub fn from_index(v: f32) -> ModType {
+        pick(&Self::ALL, v)
     }
 }
 
@@ -99,7 +155,7 @@ impl AutomationMode {
 
     /// The mode of a parameter value (an index into [`AutomationMode::NAMES`]).
     pub fn from_index(v: f32) -> AutomationMode {
-        Self::ALL[(v.max(0.0) as usize).min(Self::ALL.len() - 1)]
+        pick(&Self::ALL, v)
     }
 
     pub fn from_name(name: &str) -> Option<AutomationMode> {
@@ -185,6 +241,7 @@ const SEND_LEVEL: Spec = spec(
     SILENCE_DB,
     Taper::FaderLaw,
 );
+const MIX: Spec = spec(Unit::Plain, 0.0, 1.0, 1.0, Taper::Linear);
 const FREQ: Spec = spec(Unit::Hertz, 20.0, 20_000.0, 1000.0, Taper::Log);
 
 /// Default (type, freq) of each EQ band: low shelf, two peaks, high shelf.
@@ -244,7 +301,7 @@ impl Spec {
                 ReverbField::Decay => spec(Unit::Seconds, 0.1, 20.0, 1.8, Taper::Log),
                 ReverbField::Predelay => spec(Unit::Millis, 0.0, 250.0, 20.0, Taper::Linear),
                 ReverbField::Damping => spec(Unit::Plain, 0.0, 1.0, 0.5, Taper::Linear),
-                ReverbField::Mix => spec(Unit::Plain, 0.0, 1.0, 1.0, Taper::Linear),
+                ReverbField::Mix => MIX,
             },
             Delay(f) => match f {
                 DelayField::Time => spec(Unit::Millis, 1.0, 4000.0, 375.0, Taper::Log),
@@ -253,12 +310,42 @@ impl Spec {
                 DelayField::LowCut => spec(Unit::Hertz, 20.0, 2000.0, 60.0, Taper::Log),
                 DelayField::HighCut => spec(Unit::Hertz, 1000.0, 20_000.0, 9000.0, Taper::Log),
                 DelayField::PingPong => switch(false),
-                DelayField::Mix => spec(Unit::Plain, 0.0, 1.0, 1.0, Taper::Linear),
+                DelayField::Mix => MIX,
             },
             Limiter(f) => match f {
                 LimiterField::Ceiling => spec(Unit::Decibels, -20.0, 0.0, -1.0, Taper::Linear),
                 LimiterField::Release => spec(Unit::Millis, 1.0, 1000.0, 80.0, Taper::Log),
                 LimiterField::On => switch(true),
+            },
+            Drive(f) => match f {
+                DriveField::On => switch(false),
+                DriveField::Type => choice(DriveType::NAMES, DriveType::Tape as usize),
+                DriveField::Amount => spec(Unit::Decibels, 0.0, 36.0, 12.0, Taper::Linear),
+                DriveField::Tone => spec(Unit::Plain, -1.0, 1.0, 0.0, Taper::Linear),
+                DriveField::Output => spec(Unit::Decibels, -24.0, 12.0, 0.0, Taper::Linear),
+                DriveField::Mix => MIX,
+                DriveField::Bits => spec(Unit::Plain, 2.0, 24.0, 8.0, Taper::Stepped),
+                DriveField::Downsample => spec(Unit::Plain, 1.0, 32.0, 1.0, Taper::Log),
+            },
+            Mod(f) => match f {
+                ModField::On => switch(false),
+                ModField::Type => choice(ModType::NAMES, ModType::Chorus as usize),
+                ModField::Rate => spec(Unit::Hertz, 0.02, 20.0, 0.8, Taper::Log),
+                ModField::Note => choice(NoteValue::NAMES, 0),
+                ModField::Depth => spec(Unit::Plain, 0.0, 1.0, 0.5, Taper::Linear),
+                ModField::Feedback => spec(Unit::Plain, -0.95, 0.95, 0.0, Taper::Linear),
+                ModField::Delay => spec(Unit::Millis, 0.5, 40.0, 7.0, Taper::Log),
+                ModField::Stages => spec(Unit::Plain, 4.0, 12.0, 6.0, Taper::Stepped),
+                ModField::Mix => Spec {
+                    default: 0.5,
+                    ..MIX
+                },
+            },
+            Pitch(f) => match f {
+                PitchField::On => switch(false),
+                PitchField::Semitones => spec(Unit::Plain, -12.0, 12.0, 0.0, Taper::Stepped),
+                PitchField::Cents => spec(Unit::Plain, -100.0, 100.0, 0.0, Taper::Linear),
+                PitchField::Mix => MIX,
             },
             Tempo => spec(Unit::Bpm, 20.0, 300.0, 120.0, Taper::Linear),
             Automation => choice(AutomationMode::NAMES, AutomationMode::Read as usize),

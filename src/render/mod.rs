@@ -10,7 +10,8 @@ use crate::audio_file::{Audio, AudioFileError};
 use crate::automation::{Automation, Settings};
 use crate::control::model::Mix;
 use crate::engine::transport::TransportCommand;
-use crate::engine::{self, MAX_BLOCK};
+use crate::engine::{self, Topology, MAX_BLOCK};
+use crate::params::{DriveField, Owner, Param, ParamId, PitchField};
 use crate::session::Session;
 use crate::sources::FileSources;
 
@@ -26,11 +27,28 @@ pub enum RenderError {
     Automation(#[from] crate::yaml::Errors),
 }
 
+/// Whether a track's drive or pitch insert is on, or may be switched on by
+/// a lane: only then does the render pay for keeping the tracks aligned.
+fn uses_latent_inserts(session: &Session, automation: &Automation) -> bool {
+    let track = |id: &ParamId| matches!(id.owner, Owner::Track(_));
+    let latent = |id: &ParamId| track(id) && matches!(id.param, Param::Drive(_) | Param::Pitch(_));
+    let on = |id: &ParamId| {
+        track(id)
+            && matches!(
+                id.param,
+                Param::Drive(DriveField::On) | Param::Pitch(PitchField::On)
+            )
+    };
+    let set = session.values().iter().any(|(id, v)| on(id) && *v >= 0.5);
+    set || automation.lanes().keys().any(latent)
+}
+
 /// How often a render reports its progress, in frames.
 const PROGRESS_EVERY: usize = 16 * MAX_BLOCK;
 
 /// Render the session's master to stereo audio: the length of its longest
-/// file plus `tail_s`, aligned so the limiter's look-ahead adds no delay.
+/// file plus `tail_s`, aligned so the limiter's look-ahead and the drive
+/// and pitch inserts' latencies add no delay.
 /// The transport plays from the start, so file sources and automation lanes
 /// play exactly as they do live.
 pub fn render(session: &Session, tail_s: f32) -> Result<Audio, RenderError> {
@@ -49,9 +67,12 @@ pub fn render_reporting(
     if !errors.is_empty() {
         return Err(RenderError::Sources(errors));
     }
-    let topology = session.topology(|i| sources.tracks[i]);
     let mix = Mix::from_session(session);
     let mut automation = Automation::load(&session.dir, mix.registry(), Settings::default())?;
+    let topology = Topology {
+        compensate_latency: uses_latent_inserts(session, &automation),
+        ..session.topology(|i| sources.tracks[i])
+    };
     let (mut engine, mut handle) = engine::new(topology.clone(), &session.values());
     handle.set_media(sources.media(0));
     handle.set_playback(automation.playback(&mix));

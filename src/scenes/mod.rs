@@ -26,7 +26,7 @@ pub const FADE_STEP: Duration = Duration::from_millis(20);
 /// Parameter groups a recall can leave alone.
 pub const GROUPS: &[&str] = &[
     "gain", "trim", "polarity", "pan", "mute", "solo", "hpf", "eq", "gate", "comp", "send",
-    "reverb", "delay", "limiter", "names",
+    "reverb", "delay", "limiter", "drive", "mod", "pitch", "names",
 ];
 
 pub struct Scenes {
@@ -295,6 +295,9 @@ fn group_of(p: Param) -> &'static str {
         Param::Reverb(_) => "reverb",
         Param::Delay(_) => "delay",
         Param::Limiter(_) => "limiter",
+        Param::Drive(_) => "drive",
+        Param::Mod(_) => "mod",
+        Param::Pitch(_) => "pitch",
         Param::Tempo | Param::Automation => "",
     }
 }

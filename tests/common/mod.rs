@@ -47,6 +47,7 @@ impl Rig {
             pan_law,
             tracks,
             buses: buses.to_vec(),
+            compensate_latency: false,
         };
         let registry = Registry::new(topology.layout());
         let (engine, handle) = engine::new(topology.clone(), &[]);
@@ -99,6 +100,37 @@ impl Rig {
         let ins = vec![vec![0.0; n]; self.inputs];
         self.run(&ins);
     }
+}
+
+/// A change made mid-signal must not step. `x` plays on every input of the
+/// rig in 64-frame blocks; `change(rig, i)` runs before block 10 + i. The
+/// largest sample-to-sample difference of output `channel` from the change
+/// on stays within `limit` times the largest one of the steady signal
+/// (before the change, or in the last 2048 frames, whichever is larger).
+pub fn assert_no_click(
+    name: &str,
+    rig: &mut Rig,
+    channel: usize,
+    change: &dyn Fn(&mut Rig, usize),
+    x: &[f32],
+    limit: f32,
+) {
+    let blocks = x.len() / 64;
+    let mut out = Vec::new();
+    for b in 0..blocks {
+        if b >= 10 {
+            change(rig, b - 10);
+        }
+        let block = x[b * 64..(b + 1) * 64].to_vec();
+        let o = rig.run(&vec![block; rig.inputs()]);
+        out.extend_from_slice(&o[channel]);
+    }
+    let during = max_step(&out[10 * 64..]);
+    let steady = max_step(&out[..10 * 64]).max(max_step(&out[out.len() - 2048..]));
+    assert!(
+        during <= limit * steady.max(1e-6),
+        "{name}: step {during} vs steady {steady}"
+    );
 }
 
 /// A sine at `db` dBFS peak.

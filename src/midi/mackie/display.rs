@@ -64,6 +64,22 @@ pub fn db(v: f32) -> String {
     }
 }
 
+/// Any parameter's value for a cell, in its own unit: levels as [`db`],
+/// choices by name, whole steps without decimals.
+pub fn value(param: crate::params::Param, v: f32) -> String {
+    use crate::params::{Spec, Taper, Unit};
+    let spec = Spec::of(param);
+    match spec.unit {
+        Unit::Decibels => db(v),
+        Unit::Switch => (if v >= 0.5 { "on" } else { "off" }).to_string(),
+        Unit::Choice(_) => spec.choice_name(v).unwrap_or("?").to_string(),
+        _ if spec.taper == Taper::Stepped => format!("{v:+.0}"),
+        _ if v.abs() >= 1000.0 => format!("{:.1}k", v / 1000.0),
+        _ if v.abs() >= 100.0 => format!("{v:.0}"),
+        _ => format!("{v:.2}"),
+    }
+}
+
 /// A pan position for a cell: "<C>", "L 30", "R100".
 pub fn pan(v: f32) -> String {
     let p = (v * 100.0).round() as i32;

@@ -8,6 +8,7 @@
 //! device: xtouch          # mcu | xtouch | logic | icon
 //! extenders: 1            # extender units, to the right of the main unit
 //! fader_calibration: [[0, -.inf], [12700, 0], [16383, 10]]
+//! plugin: [drive/amount, mod/depth, pitch/semitones]
 //! ```
 
 use serde::Deserialize;
@@ -26,6 +27,10 @@ pub struct Options {
     /// `[device value 0..16383, dB]` points: the device's printed fader scale.
     #[serde(default)]
     pub fader_calibration: Option<Vec<(f32, f32)>>,
+    /// Track parameters (paths below `track/N/`) the PLUG-IN button steps
+    /// the V-Pots through, one page each.
+    #[serde(default)]
+    pub plugin: Vec<String>,
 }
 
 /// Which family of device: decides the SysEx device ids and extras such as

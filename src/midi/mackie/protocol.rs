@@ -23,6 +23,7 @@ pub const MASTER_TOUCH: u8 = 0x70;
 /// Global buttons (main unit).
 pub const ASSIGN_SEND: u8 = 0x29;
 pub const ASSIGN_PAN: u8 = 0x2A;
+pub const ASSIGN_PLUGIN: u8 = 0x2B;
 pub const BANK_LEFT: u8 = 0x2E;
 pub const BANK_RIGHT: u8 = 0x2F;
 pub const CHANNEL_LEFT: u8 = 0x30;

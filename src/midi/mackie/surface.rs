@@ -17,7 +17,9 @@ use crate::control::MeterSnapshot;
 use crate::midi::calibration::Calibration;
 use crate::midi::feedback::Feedback;
 use crate::midi::{Action, Input, Message, Outgoing, Surface, SurfaceStats, TransportAction};
-use crate::params::{fader_law, AutomationMode, Owner, Param, ParamId, SendField, Spec};
+use crate::params::{
+    fader_law, AutomationMode, Form, Owner, Param, ParamId, ParamRef, SendField, Spec, Taper,
+};
 use crate::units::{Decibels, FaderPos};
 use std::time::{Duration, Instant};
 
@@ -27,15 +29,20 @@ const FEEDBACK_EVERY: Duration = Duration::from_millis(20);
 const VALUE_SHOWN: Duration = Duration::from_millis(1500);
 /// Meters are resent this often while there is signal (the device decays).
 const METER_EVERY: Duration = Duration::from_millis(100);
-/// V-Pot step per tick: pan (of -1..1), send level (of fader travel).
+/// V-Pot step per tick: pan (of -1..1), send level (of fader travel), a
+/// plug-in page's parameter (of its normalized travel; whole-step
+/// parameters move one step a tick).
 const PAN_STEP: f32 = 0.02;
 const SEND_STEP: f32 = 0.01;
+const PLUGIN_STEP: f32 = 0.01;
 
 /// What the V-Pots control.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum VpotMode {
     Pan,
     Send(u16),
+    /// A page of the mapping's `plugin` list.
+    Plugin(usize),
 }
 
 /// One thing the device shows, owed when it changes.
@@ -63,6 +70,8 @@ pub struct Mackie {
     /// The track shown on the first strip.
     bank: usize,
     vpot: VpotMode,
+    /// The parameters of the plug-in pages, in the mapping's order.
+    plugin: Vec<Param>,
     selected: Option<usize>,
     /// Fader touch by global strip; the master's last.
     touched: Vec<bool>,
@@ -96,6 +105,11 @@ impl Mackie {
             .map(|points| Calibration::new(points, 16383.0))
             .transpose()
             .map_err(|e| format!("`fader_calibration`: {e}"))?;
+        let plugin = options
+            .plugin
+            .iter()
+            .map(|path| plugin_param(mix, path))
+            .collect::<Result<_, _>>()?;
         let units = 1 + usize::from(options.extenders);
         let strips = units * STRIPS;
         let layout = mix.registry().layout();
@@ -109,6 +123,7 @@ impl Mackie {
             calibration,
             bank: 0,
             vpot: VpotMode::Pan,
+            plugin,
             selected: None,
             touched: vec![false; strips + 1],
             io: Feedback::new(origin, FEEDBACK_EVERY),
@@ -161,6 +176,7 @@ impl Mackie {
                     field: SendField::Level,
                 },
             ),
+            VpotMode::Plugin(page) => ParamId::track(t, self.plugin[page]),
         })
     }
 
@@ -387,7 +403,15 @@ impl Mackie {
             p::ASSIGN_SEND if self.buses > 0 => {
                 self.vpot = match self.vpot {
                     VpotMode::Send(b) => VpotMode::Send((b + 1) % self.buses as u16),
-                    VpotMode::Pan => VpotMode::Send(0),
+                    _ => VpotMode::Send(0),
+                };
+                self.owe_strips();
+                None
+            }
+            p::ASSIGN_PLUGIN if !self.plugin.is_empty() => {
+                self.vpot = match self.vpot {
+                    VpotMode::Plugin(page) => VpotMode::Plugin((page + 1) % self.plugin.len()),
+                    _ => VpotMode::Plugin(0),
                 };
                 self.owe_strips();
                 None
@@ -453,6 +477,14 @@ impl Mackie {
                 let pos = fader_law::from_db(Decibels(v)).0 + ticks as f32 * SEND_STEP;
                 fader_law::to_db(FaderPos(pos.clamp(0.0, 1.0))).0
             }
+            VpotMode::Plugin(_) => {
+                let spec = Spec::of(id.param);
+                if spec.taper == Taper::Stepped {
+                    (v + ticks as f32).clamp(spec.min, spec.max)
+                } else {
+                    spec.from_normalized(spec.to_normalized(v) + ticks as f32 * PLUGIN_STEP)
+                }
+            }
         };
         self.set(mix, id, next, input);
         self.io.owed.mark(Control::Ring(strip));
@@ -504,6 +536,17 @@ impl Mackie {
                         VpotMode::Send(_) => {
                             let pos = (fader_law::from_db(Decibels(v)).0 * 11.0).round() as u8;
                             p::ring(RingMode::Wrap, pos, false)
+                        }
+                        VpotMode::Plugin(page) => {
+                            let spec = Spec::of(self.plugin[page]);
+                            let n = spec.to_normalized(v);
+                            if spec.min < 0.0 && spec.max > 0.0 {
+                                // Bipolar: a dot, centre lit at zero.
+                                let pos = (n * 10.0).round() as u8 + 1;
+                                p::ring(RingMode::Dot, pos, v.abs() < 1e-3)
+                            } else {
+                                p::ring(RingMode::Wrap, (n * 11.0).round() as u8, false)
+                            }
                         }
                     },
                 };
@@ -563,6 +606,7 @@ impl Mackie {
                 let text = match self.vpot {
                     VpotMode::Pan => "PN".to_string(),
                     VpotMode::Send(b) => format!("S{}", (b + 1) % 10),
+                    VpotMode::Plugin(page) => format!("P{}", (page + 1) % 10),
                 };
                 for (cc, ch) in p::ASSIGNMENT.iter().zip(text.chars()) {
                     let m = Message::ControlChange {
@@ -628,6 +672,7 @@ impl Mackie {
         match note {
             p::ASSIGN_PAN => self.vpot == VpotMode::Pan,
             p::ASSIGN_SEND => matches!(self.vpot, VpotMode::Send(_)),
+            p::ASSIGN_PLUGIN => matches!(self.vpot, VpotMode::Plugin(_)),
             p::PLAY => t.is_some_and(|t| t.playing),
             p::STOP => t.is_some_and(|t| !t.playing),
             p::RECORD => t.is_some_and(|t| t.record),
@@ -660,7 +705,7 @@ impl Mackie {
                 .and_then(|id| Some((id, mix.get(id)?)))
                 .map(|(id, v)| match id.param {
                     Param::Pan => display::pan(v),
-                    _ => display::db(v),
+                    p => display::value(p, v),
                 });
             if let Some(v) = value {
                 text[LINE + n * CELL..LINE + (n + 1) * CELL].copy_from_slice(&display::cell(&v));
@@ -670,13 +715,32 @@ impl Mackie {
     }
 }
 
+/// A `plugin` entry of a mapping: a track parameter's path below `track/N/`.
+fn plugin_param(mix: &Mix, path: &str) -> Result<Param, String> {
+    let full = format!("track/1/{path}");
+    let bad = |why: String| {
+        format!("`plugin` entry `{path}`: {why}; allowed: a track parameter's path below track/N/, such as drive/amount, mod/depth or pitch/semitones")
+    };
+    let r = ParamRef::parse(&full).map_err(|e| bad(e.to_string()))?;
+    if r.form != Form::Plain || !r.id.param.automatable() {
+        return Err(bad("not a value a V-Pot can turn".into()));
+    }
+    if mix.registry().layout().tracks > 0 {
+        mix.registry()
+            .check(r.id, &full)
+            .map_err(|e| bad(e.to_string()))?;
+    }
+    Ok(r.id.param)
+}
+
 /// The global buttons whose LEDs the surface drives.
-fn global_leds() -> [u8; 16] {
+fn global_leds() -> [u8; 17] {
     [
         p::SMPTE_LED,
         p::BEATS_LED,
         p::ASSIGN_SEND,
         p::ASSIGN_PAN,
+        p::ASSIGN_PLUGIN,
         p::READ,
         p::WRITE,
         p::TRIM,
@@ -933,6 +997,11 @@ mod tests {
             device,
             extenders,
             fader_calibration: None,
+            plugin: vec![
+                "drive/amount".into(),
+                "pitch/semitones".into(),
+                "mod/type".into(),
+            ],
         };
         Rig::new(mix(tracks), |m| {
             Mackie::new(options, Origin::Surface(0), m).unwrap()
@@ -980,8 +1049,8 @@ mod tests {
         }
         let mut leds: Vec<u8> = (0..0x20).collect();
         leds.extend([
-            0x29, 0x2A, 0x4A, 0x4B, 0x4C, 0x4D, 0x4E, 0x54, 0x56, 0x5B, 0x5C, 0x5D, 0x5E, 0x5F,
-            0x71, 0x72,
+            0x29, 0x2A, 0x2B, 0x4A, 0x4B, 0x4C, 0x4D, 0x4E, 0x54, 0x56, 0x5B, 0x5C, 0x5D, 0x5E,
+            0x5F, 0x71, 0x72,
         ]);
         leds.sort();
         for note in leds {
@@ -1088,6 +1157,52 @@ mod tests {
             out.contains(&(0, vec![0xB0, 0x4A, 0x10]))
                 && out.contains(&(0, vec![0xB0, 0x4B, 0x0E]))
         );
+    }
+
+    #[test]
+    fn plugin_pages_put_the_mappings_parameters_on_the_vpots() {
+        let mut r = rig(3, 0, Device::Mcu);
+        r.connect();
+        let page = |r: &mut Rig<Mackie>, digit: char| {
+            let out = [r.input(0, &[0x90, 0x2B, 0x7F]), r.settle()].concat();
+            for (cc, c) in [(0x4A, 'P'), (0x4B, digit)] {
+                let code = p::seven_segment(c, false);
+                assert!(out.contains(&(0, vec![0xB0, cc, code])), "{c}: {out:02x?}");
+            }
+            assert!(out.contains(&(0, vec![0x90, 0x2B, 0x7F])), "PLUG-IN lit");
+        };
+        // Page 1, drive/amount (0..36 dB): 3 ticks are 3 % of its travel.
+        page(&mut r, '1');
+        r.input(0, &[0xB0, 0x10, 0x03]);
+        let amount = r.mix.get_path("track/1/drive/amount").unwrap();
+        assert!((amount - (12.0 + 0.03 * 36.0)).abs() < 1e-3, "{amount}");
+        // Page 2, pitch/semitones: whole steps, a bipolar ring.
+        page(&mut r, '2');
+        let out = r.input(0, &[0xB0, 0x11, 0x02]);
+        assert_eq!(r.mix.get_path("track/2/pitch/semitones").unwrap(), 2.0);
+        // +2 of -12..12: position 10 * 14/24 + 1 = 6.8, rounds to 7.
+        assert!(out.contains(&(0, vec![0xB0, 0x31, 0x07])), "{out:02x?}");
+        r.input(0, &[0x90, 0x21, 0x7F]);
+        assert_eq!(r.mix.get_path("track/2/pitch/semitones").unwrap(), 0.0);
+        // Page 3, mod/type: one choice a tick, clamped at the ends.
+        page(&mut r, '3');
+        r.input(0, &[0xB0, 0x12, 0x01]);
+        assert_eq!(r.mix.get_path("track/3/mod/type").unwrap(), 1.0);
+        r.input(0, &[0xB0, 0x12, 0x09]);
+        assert_eq!(r.mix.get_path("track/3/mod/type").unwrap(), 4.0);
+        // And round to page 1 again.
+        page(&mut r, '1');
+
+        let bad = Options {
+            name: "bad".into(),
+            protocol: "mackie".into(),
+            device: Device::Mcu,
+            extenders: 0,
+            fader_calibration: None,
+            plugin: vec!["drive/amnt".into()],
+        };
+        let e = Mackie::new(bad, Origin::Surface(0), &mix(2)).err().unwrap();
+        assert!(e.contains("`drive/amnt`") && e.contains("allowed"), "{e}");
     }
 
     #[test]
