@@ -221,11 +221,7 @@ fn default_of(field: DelayField) -> f32 {
 
 impl Delay {
     pub fn new(sample_rate: f32) -> Self {
-        let fs = if sample_rate.is_finite() {
-            sample_rate.clamp(8000.0, 768_000.0)
-        } else {
-            48_000.0
-        };
+        let fs = super::usable_rate(sample_rate);
         let max_delay = Millis(MAX_TIME_MS).to_samples(fs).ceil() as usize;
         let fade = Millis(CROSSFADE_MS).to_samples(fs).round() as u32;
         let smoothed = |v: f32| Smoothed::new(v, DEFAULT_RAMP_MS, fs);

@@ -50,6 +50,7 @@
 
 use super::fma::MulAdd;
 use super::oversample::{Oversampler, Tail, CHUNK, FACTOR};
+use super::switching::{OnOff, Voices};
 use crate::engine::smoothing::{Smoothed, DEFAULT_RAMP_MS};
 use crate::params::{DriveField, DriveType, Param, Spec};
 use crate::units::Decibels;
@@ -343,12 +344,8 @@ pub struct Drive {
     align: bool,
     channels: [Channel; 2],
     controls: Box<Controls>,
-    on: bool,
-    /// The type faded from and to; equal when no fade runs.
-    from: DriveType,
-    to: DriveType,
-    pending: Option<DriveType>,
-    blend: Smoothed,
+    on_off: OnOff,
+    types: Voices<DriveType>,
     /// Whether the oversampled path ran in the last chunk.
     oversampling: bool,
     gain: Smoothed,
@@ -357,11 +354,8 @@ pub struct Drive {
     high: Smoothed,
     output: Smoothed,
     mix: Smoothed,
-    fade: Smoothed,
     bits: f32,
     downsample: f32,
-    /// Samples still to fill the cleared state before fading in.
-    warmup: usize,
     dc_coef: f32,
     tilt_coef: f32,
 }
@@ -369,11 +363,7 @@ pub struct Drive {
 impl Drive {
     /// `align`: keep the latency while off (see the module documentation).
     pub fn new(sample_rate: f32, align: bool) -> Self {
-        let fs = if sample_rate.is_finite() {
-            sample_rate.clamp(8000.0, 768_000.0)
-        } else {
-            48_000.0
-        };
+        let fs = super::usable_rate(sample_rate);
         let ramp = |v: f32| Smoothed::new(v, DEFAULT_RAMP_MS, fs);
         let kind = DriveType::from_index(default_of(DriveField::Type));
         let (low, high) = tilt_gains(default_of(DriveField::Tone));
@@ -390,21 +380,16 @@ impl Drive {
                 mix: [0.0; CHUNK],
                 fade: [0.0; CHUNK],
             }),
-            on: default_of(DriveField::On) >= 0.5,
-            from: kind,
-            to: kind,
-            pending: None,
-            blend: Smoothed::new(1.0, FADE_MS, fs),
+            on_off: OnOff::new(FADE_MS, fs),
+            types: Voices::new(kind, FADE_MS, fs),
             oversampling: false,
             gain: ramp(db_gain(default_of(DriveField::Amount))),
             low: ramp(low),
             high: ramp(high),
             output: ramp(db_gain(default_of(DriveField::Output))),
             mix: ramp(default_of(DriveField::Mix)),
-            fade: Smoothed::new(0.0, FADE_MS, fs),
             bits: default_of(DriveField::Bits),
             downsample: default_of(DriveField::Downsample),
-            warmup: 0,
             dc_coef: tau(DC_HZ),
             tilt_coef: 1.0 - tau(TILT_PIVOT_HZ),
         }
@@ -418,7 +403,10 @@ impl Drive {
         };
         match field {
             DriveField::On => self.switch(v >= 0.5),
-            DriveField::Type => self.retype(DriveType::from_index(v)),
+            DriveField::Type => {
+                let running = self.on_off.running();
+                self.types.request(DriveType::from_index(v), running);
+            }
             DriveField::Amount => self.gain.set(db_gain(v)),
             DriveField::Tone => {
                 let (low, high) = tilt_gains(v);
@@ -436,11 +424,7 @@ impl Drive {
     /// always with `align`, else while on and until a switch-off has faded
     /// out.
     pub fn is_active(&self) -> bool {
-        self.align || self.effect_running()
-    }
-
-    fn effect_running(&self) -> bool {
-        self.on || self.fade.current() > 0.0 || self.fade.is_smoothing()
+        self.align || self.on_off.running()
     }
 
     pub fn process_mono(&mut self, x: &mut [f32]) {
@@ -452,102 +436,44 @@ impl Drive {
     }
 
     fn switch(&mut self, on: bool) {
-        if on == self.on {
+        if !self.on_off.switch(on, || 2 * LATENCY + 8) {
             return;
         }
-        if on && !self.effect_running() {
-            // Start afresh from a cleared state, faded in once it is full
-            // (aligned, the dry delay ran all along and is kept).
-            for c in &mut self.channels {
-                c.clear(!self.align);
-            }
-            self.oversampling = false;
-            self.warmup = 2 * LATENCY + 8;
-            for s in [
-                &mut self.gain,
-                &mut self.low,
-                &mut self.high,
-                &mut self.output,
-                &mut self.mix,
-            ] {
-                s.reset(s.target());
-            }
+        // From rest: start afresh from a cleared state, faded in once it is
+        // full (aligned, the dry delay ran all along and is kept).
+        for c in &mut self.channels {
+            c.clear(!self.align);
         }
-        self.on = on;
-        if on {
-            if self.warmup == 0 {
-                self.fade.set(1.0);
-            }
-        } else {
-            self.warmup = 0;
-            self.fade.set(0.0);
-        }
-    }
-
-    fn retype(&mut self, kind: DriveType) {
-        if self.from != self.to {
-            self.pending = (kind != self.to).then_some(kind);
-        } else if kind != self.to {
-            if self.effect_running() {
-                self.to = kind;
-                self.blend.reset(0.0);
-                self.blend.set(1.0);
-            } else {
-                self.from = kind;
-                self.to = kind;
-            }
+        self.oversampling = false;
+        for s in [
+            &mut self.gain,
+            &mut self.low,
+            &mut self.high,
+            &mut self.output,
+            &mut self.mix,
+        ] {
+            s.reset(s.target());
         }
     }
 
     /// Fill the controls for up to `len` samples; returns how many, fewer
-    /// when a type fade ends (the next chunk starts the next fade).
+    /// when a type crossfade ends (the next chunk starts the next one).
     fn controls(&mut self, len: usize) -> usize {
-        let fading = self.from != self.to;
-        let len = if fading {
-            len.min(self.blend.remaining().max(1))
-        } else {
-            len
-        };
+        let len = self.types.block_len(len);
         let c = &mut self.controls;
         self.gain.fill(&mut c.gain[..len]);
         self.low.fill(&mut c.low[..len]);
         self.high.fill(&mut c.high[..len]);
         self.output.fill(&mut c.output[..len]);
         self.mix.fill(&mut c.mix[..len]);
-        if fading {
-            self.blend.fill(&mut c.blend[..len]);
-        } else {
-            c.blend[..len].fill(1.0);
-        }
-        if self.warmup == 0 {
-            self.fade.fill(&mut c.fade[..len]);
-        } else {
-            for f in &mut c.fade[..len] {
-                if self.warmup > 0 {
-                    self.warmup -= 1;
-                    if self.warmup == 0 && self.on {
-                        self.fade.set(1.0);
-                    }
-                }
-                *f = self.fade.step();
-            }
-        }
+        self.types.fill(&mut c.blend[..len]);
+        self.on_off.fill(&mut c.fade[..len]);
         len
-    }
-
-    /// After a chunk: a type fade that ended lands, and a pending one starts.
-    fn land_fade(&mut self) {
-        if self.from != self.to && !self.blend.is_smoothing() {
-            self.from = self.to;
-            if let Some(next) = self.pending.take() {
-                self.retype(next);
-            }
-        }
     }
 
     fn process<const CH: usize>(&mut self, mut chans: [&mut [f32]; CH]) {
         let n = chans.iter().map(|c| c.len()).min().unwrap_or(0);
-        if !self.effect_running() {
+        if !self.on_off.running() {
             // Aligned and off: a pure delay.
             for (ch, x) in self.channels.iter_mut().zip(chans.iter_mut()) {
                 for x in x[..n].chunks_mut(CHUNK) {
@@ -562,7 +488,7 @@ impl Drive {
         let mut start = 0;
         while start < n {
             let len = self.controls(CHUNK.min(n - start));
-            let types = (self.from, self.to);
+            let types = self.types.pair();
             let oversampled = types.0 != DriveType::Bitcrush || types.1 != DriveType::Bitcrush;
             if oversampled && !self.oversampling {
                 // Back from the bitcrusher alone: the 4x path starts clean.
@@ -583,10 +509,10 @@ impl Drive {
                     &mut x[start..start + len],
                 );
             }
-            self.land_fade();
+            self.types.land();
             start += len;
         }
-        if !self.effect_running() {
+        if !self.on_off.running() {
             for c in &mut self.channels {
                 c.clear_filters();
             }

@@ -23,4 +23,16 @@ pub mod pan;
 pub mod peak_interpolator;
 pub mod pitch;
 pub mod reverb;
+pub(crate) mod switching;
 pub mod true_peak;
+
+/// The sample rate a processor is built for: `sample_rate` within what the
+/// processors are designed for (8 to 768 kHz), or 48 kHz if it is not a
+/// number.
+pub(crate) fn usable_rate(sample_rate: f32) -> f32 {
+    if sample_rate.is_finite() {
+        sample_rate.clamp(8000.0, 768_000.0)
+    } else {
+        48_000.0
+    }
+}

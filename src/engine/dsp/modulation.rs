@@ -37,6 +37,7 @@
 
 use super::fma::MulAdd;
 use super::line::Line;
+use super::switching::{OnOff, Voices};
 use crate::engine::smoothing::{Smoothed, DEFAULT_RAMP_MS};
 use crate::params::{ModField, ModType, NoteValue, Param, Spec};
 use crate::units::Millis;
@@ -189,12 +190,10 @@ pub struct Modulation {
     /// The LFO's phase in cycles, in double precision so that a synced
     /// LFO keeps to the beat over hours.
     phase: f64,
-    on: bool,
+    on_off: OnOff,
+    /// The voice last asked for (type and stages are set one at a time).
     voice: Voice,
-    from: Voice,
-    to: Voice,
-    pending: Option<Voice>,
-    blend: Smoothed,
+    voices: Voices<Voice>,
     rate_hz: f32,
     note: f32,
     bpm: f32,
@@ -205,17 +204,11 @@ pub struct Modulation {
     delay: Smoothed,
     feedback: Smoothed,
     mix: Smoothed,
-    fade: Smoothed,
-    warmup: usize,
 }
 
 impl Modulation {
     pub fn new(sample_rate: f32) -> Self {
-        let fs = if sample_rate.is_finite() {
-            sample_rate.clamp(8000.0, 768_000.0)
-        } else {
-            48_000.0
-        };
+        let fs = super::usable_rate(sample_rate);
         let delay_spec = Spec::of(Param::Mod(ModField::Delay));
         let depth_max = Spec::of(Param::Mod(ModField::Depth)).max;
         let max_delay = Millis(delay_spec.max * (1.0 + depth_max)).to_samples(fs) + 4.0;
@@ -235,12 +228,9 @@ impl Modulation {
             ages: Box::new([[[0.0; BLOCK]; 2]; 2]),
             coef_clock: 0,
             phase: 0.0,
-            on: default_of(ModField::On) >= 0.5,
+            on_off: OnOff::new(FADE_MS, fs),
             voice,
-            from: voice,
-            to: voice,
-            pending: None,
-            blend: Smoothed::new(1.0, FADE_MS, fs),
+            voices: Voices::new(voice, FADE_MS, fs),
             rate_hz: default_of(ModField::Rate),
             note: default_of(ModField::Note),
             bpm: Spec::of(Param::Tempo).default,
@@ -249,8 +239,6 @@ impl Modulation {
             delay: ramp(Millis(default_of(ModField::Delay)).to_samples(fs)),
             feedback: ramp(default_of(ModField::Feedback)),
             mix: ramp(default_of(ModField::Mix)),
-            fade: Smoothed::new(0.0, FADE_MS, fs),
-            warmup: 0,
         };
         m.retime();
         m.rate.reset(m.rate.target());
@@ -304,7 +292,7 @@ impl Modulation {
     /// Whether [`Self::process_stereo`] must run: while on, and until a
     /// switch-off has faded out.
     pub fn is_active(&self) -> bool {
-        self.on || self.fade.current() > 0.0 || self.fade.is_smoothing()
+        self.on_off.running()
     }
 
     fn retime(&mut self) {
@@ -312,59 +300,39 @@ impl Modulation {
     }
 
     fn switch(&mut self, on: bool) {
-        if on == self.on {
+        let longest = self.delay.target() * (1.0 + self.depth.target());
+        if !self.on_off.switch(on, || longest.ceil() as usize + 4) {
             return;
         }
-        if on && !self.is_active() {
-            self.lines.iter_mut().for_each(Line::clear);
-            self.filled = 0;
-            self.chains = Chains::default();
-            for s in [
-                &mut self.rate,
-                &mut self.depth,
-                &mut self.delay,
-                &mut self.feedback,
-                &mut self.mix,
-            ] {
-                s.reset(s.target());
-            }
-            let longest = self.delay.target() * (1.0 + self.depth.target());
-            self.warmup = longest.ceil() as usize + 4;
-        }
-        self.on = on;
-        if on {
-            if self.warmup == 0 {
-                self.fade.set(1.0);
-            }
-        } else {
-            self.warmup = 0;
-            self.fade.set(0.0);
+        self.lines.iter_mut().for_each(Line::clear);
+        self.filled = 0;
+        self.chains = Chains::default();
+        for s in [
+            &mut self.rate,
+            &mut self.depth,
+            &mut self.delay,
+            &mut self.feedback,
+            &mut self.mix,
+        ] {
+            s.reset(s.target());
         }
     }
 
     fn revoice(&mut self, voice: Voice) {
         self.voice = voice;
-        if self.from != self.to {
-            self.pending = (voice != self.to).then_some(voice);
-        } else if voice != self.to {
-            if self.is_active() {
-                self.start_fade(voice);
-            } else {
-                self.from = voice;
-                self.to = voice;
-            }
+        if self.voices.request(voice, self.on_off.running()) {
+            self.crossfade_started();
         }
     }
 
-    fn start_fade(&mut self, voice: Voice) {
-        if voice.kind == ModType::Phaser && self.from.kind != ModType::Phaser {
-            // The chains have not run: they start from rest.
+    /// A crossfade to a phaser from another type starts its chains from
+    /// rest: they have not been running.
+    fn crossfade_started(&mut self) {
+        let (from, to) = self.voices.pair();
+        if to.kind == ModType::Phaser && from.kind != ModType::Phaser {
             self.chains = Chains::default();
             self.coef_clock = 0;
         }
-        self.to = voice;
-        self.blend.reset(0.0);
-        self.blend.set(1.0);
     }
 
     pub fn process_stereo(&mut self, l: &mut [f32], r: &mut [f32]) {
@@ -382,12 +350,7 @@ impl Modulation {
     /// when a crossfade between voices ends (the next block starts the next
     /// one).
     fn fill_controls(&mut self, len: usize) -> usize {
-        let fading = self.from != self.to;
-        let len = if fading {
-            len.min(self.blend.remaining().max(1))
-        } else {
-            len
-        };
+        let len = self.voices.block_len(len);
         let c = &mut self.controls;
         for p in &mut c.phase[..len] {
             *p = self.phase as f32;
@@ -398,24 +361,8 @@ impl Modulation {
         self.delay.fill(&mut c.centre[..len]);
         self.feedback.fill(&mut c.feedback[..len]);
         self.mix.fill(&mut c.mix[..len]);
-        if fading {
-            self.blend.fill(&mut c.blend[..len]);
-        } else {
-            c.blend[..len].fill(1.0);
-        }
-        if self.warmup == 0 {
-            self.fade.fill(&mut c.fade[..len]);
-        } else {
-            for f in &mut c.fade[..len] {
-                if self.warmup > 0 {
-                    self.warmup -= 1;
-                    if self.warmup == 0 && self.on {
-                        self.fade.set(1.0);
-                    }
-                }
-                *f = self.fade.step();
-            }
-        }
+        self.voices.fill(&mut c.blend[..len]);
+        self.on_off.fill(&mut c.fade[..len]);
         len
     }
 
@@ -423,7 +370,7 @@ impl Modulation {
     /// the mix, the crossfade between voices and the fade in or out.
     fn run(&mut self, x: [&mut [f32]; 2]) {
         let n = x[0].len();
-        let (from, to) = (self.from, self.to);
+        let (from, to) = self.voices.pair();
         let voices: &[Voice] = if from == to { &[to] } else { &[from, to] };
         let slot = |k: usize| if voices.len() == 1 { 1 } else { k };
 
@@ -461,11 +408,8 @@ impl Modulation {
             }
         }
 
-        if from != to && !self.blend.is_smoothing() {
-            self.from = to;
-            if let Some(next) = self.pending.take() {
-                self.start_fade(next);
-            }
+        if self.voices.land() {
+            self.crossfade_started();
         }
     }
 

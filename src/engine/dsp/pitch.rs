@@ -65,6 +65,7 @@
 
 use super::fma::MulAdd;
 use super::line::Line;
+use super::switching::OnOff;
 use crate::engine::smoothing::{Smoothed, DEFAULT_RAMP_MS};
 use crate::params::{Param, PitchField, Spec};
 use crate::units::Millis;
@@ -490,24 +491,17 @@ pub struct Pitch {
     matcher: Matcher,
     semitones: f32,
     cents: f32,
-    on: bool,
+    /// On or off, and the crossfade between bypass (or dry) and the effect.
+    on_off: OnOff,
     ratio: Smoothed,
     mix: Smoothed,
-    /// 0 (bypass or dry) to 1 (the effect).
-    fade: Smoothed,
-    /// Samples still to fill the cleared line before fading in.
-    warmup: usize,
 }
 
 impl Pitch {
     /// `align`: keep the latency while off (offline render with latency
     /// compensation), see the module documentation.
     pub fn new(sample_rate: f32, align: bool) -> Self {
-        let fs = if sample_rate.is_finite() {
-            sample_rate.clamp(8000.0, 768_000.0)
-        } else {
-            48_000.0
-        };
+        let fs = super::usable_rate(sample_rate);
         let geometry = Geometry::new(fs);
         let mut pitch = Pitch {
             align,
@@ -517,14 +511,12 @@ impl Pitch {
             geometry,
             semitones: default_of(PitchField::Semitones),
             cents: default_of(PitchField::Cents),
-            on: default_of(PitchField::On) >= 0.5,
+            on_off: OnOff::new(FADE_MS, fs),
             ratio: Smoothed::new(1.0, GLIDE_MS, fs),
             mix: Smoothed::new(default_of(PitchField::Mix), DEFAULT_RAMP_MS, fs),
-            fade: Smoothed::new(0.0, FADE_MS, fs),
-            warmup: 0,
         };
         pitch.retune();
-        pitch.reset();
+        pitch.ratio.reset(pitch.ratio.target());
         pitch
     }
 
@@ -557,17 +549,7 @@ impl Pitch {
     /// Whether [`Self::process_mono`] / [`Self::process_stereo`] must run:
     /// always with `align`, else while on or fading out.
     pub fn is_active(&self) -> bool {
-        self.align || self.wet_running()
-    }
-
-    /// Clear the line and land every parameter on its target.
-    pub fn reset(&mut self) {
-        self.history.clear();
-        self.heads = Heads::parked(self.geometry.latency as f64);
-        self.ratio.reset(self.ratio.target());
-        self.mix.reset(self.mix.target());
-        self.fade.reset(if self.on { 1.0 } else { 0.0 });
-        self.warmup = 0;
+        self.align || self.on_off.running()
     }
 
     pub fn process_mono(&mut self, x: &mut [f32]) {
@@ -584,35 +566,21 @@ impl Pitch {
         self.ratio.set((semitones / 12.0).exp2() as f32);
     }
 
-    fn wet_running(&self) -> bool {
-        self.on || self.fade.current() > 0.0 || self.fade.is_smoothing()
-    }
-
+    /// Switch on or off. From rest the wet path starts afresh: live, the
+    /// line stopped while the insert was bypassed, so it is cleared and
+    /// fills before the effect fades in (the parked head reads up to two
+    /// samples older than `L`).
     fn switch(&mut self, on: bool) {
-        if on == self.on {
+        let warmup = if self.align {
+            0
+        } else {
+            self.geometry.latency + 3
+        };
+        if !self.on_off.switch(on, || warmup) {
             return;
         }
-        if on && !self.wet_running() {
-            self.start_wet();
-        }
-        self.on = on;
-        if on {
-            if self.warmup == 0 {
-                self.fade.set(1.0);
-            }
-        } else {
-            self.warmup = 0;
-            self.fade.set(0.0);
-        }
-    }
-
-    /// Start the wet path afresh. Live, the line stopped when the insert was
-    /// bypassed: clear it and let it fill before fading in.
-    fn start_wet(&mut self) {
         if !self.align {
             self.history.clear();
-            // The parked head reads up to two samples older than `L`.
-            self.warmup = self.geometry.latency + 3;
         }
         self.heads = Heads::parked(self.geometry.latency as f64);
         self.ratio.reset(self.ratio.target());
@@ -622,7 +590,7 @@ impl Pitch {
     fn process<const CH: usize>(&mut self, mut chans: [&mut [f32]; CH]) {
         let n = chans.iter().map(|c| c.len()).min().unwrap_or(0);
         let mut i = 0;
-        while i < n && self.wet_running() {
+        while i < n && self.on_off.running() {
             let y: [f32; CH] = self.tick(std::array::from_fn(|c| chans[c][i]));
             for (c, v) in y.into_iter().enumerate() {
                 chans[c][i] = v;
@@ -643,15 +611,12 @@ impl Pitch {
     #[inline]
     fn tick<const CH: usize>(&mut self, x: [f32; CH]) -> [f32; CH] {
         self.history.push(x);
-        if self.warmup > 0 {
-            self.warmup -= 1;
-            if self.warmup == 0 {
-                self.fade.set(1.0);
-            }
+        if self.on_off.warming() {
+            self.on_off.step();
             return x;
         }
         let ratio = self.ratio.step() as f64;
-        let gain = self.fade.step();
+        let gain = self.on_off.step();
         let mix = self.mix.step();
         if self.heads.splice.is_none() {
             self.splice_if_due(CH, ratio);

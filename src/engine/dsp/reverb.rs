@@ -305,11 +305,7 @@ fn default_of(field: ReverbField) -> f32 {
 
 impl Reverb {
     pub fn new(sample_rate: f32) -> Self {
-        let fs = if sample_rate.is_finite() {
-            sample_rate.clamp(8000.0, 768_000.0)
-        } else {
-            48_000.0
-        };
+        let fs = super::usable_rate(sample_rate);
         let base: [f32; LINES] = std::array::from_fn(|i| {
             let ms = SHORTEST_MS * (LONGEST_MS / SHORTEST_MS).powf(i as f32 / (LINES - 1) as f32);
             Millis(ms).to_samples(fs)
