@@ -83,6 +83,7 @@ fn play(lane: &Lane, frames: usize) -> Vec<f32> {
             inputs: [Some(0), None],
         }],
         buses: vec![],
+        monitor: None,
     };
     let pan = ParamId::track(0, Param::Pan);
     let (mut engine, mut handle) = engine::new(topology, &[(pan, -1.0)]);
@@ -171,6 +172,7 @@ fn main() {
         pan_law: PanLaw::EqualPower,
         tracks: session::mono_tracks(tracks),
         buses: vec![],
+        monitor: None,
     };
     let cost = |with_lanes: bool| {
         let (mut engine, mut handle) = engine::new(topology.clone(), &[]);

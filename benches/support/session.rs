@@ -72,6 +72,7 @@ pub fn session_with(tracks: usize, on: Stages) -> (Engine, usize, usize) {
         pan_law: PanLaw::EqualPower,
         tracks: mono_tracks(tracks),
         buses,
+        monitor: None,
     };
     let mut values = Vec::new();
     for t in 0..tracks as u16 {

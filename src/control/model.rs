@@ -110,6 +110,19 @@ impl Mix {
         }
     }
 
+    /// The same mix with the monitor section's parameters (at their
+    /// defaults), or without them: they exist when the machine's config
+    /// has a monitor section.
+    pub fn with_monitor(mut self, monitor: bool) -> Mix {
+        self.registry = self.registry.with_monitor(monitor);
+        self.values.retain(|id, _| id.owner != Owner::Monitor);
+        for id in self.registry.params_of(Owner::Monitor) {
+            self.values
+                .insert(ParamId::new(Owner::Monitor, id), Spec::of(id).default);
+        }
+        self
+    }
+
     pub fn registry(&self) -> &Registry {
         &self.registry
     }
@@ -261,10 +274,12 @@ impl Mix {
         self.values.iter().map(|(k, v)| (*k, *v)).collect()
     }
 
-    /// Every value by path, for the state file.
+    /// Every value by path, for the state file (a control held only while
+    /// pressed, the talkback, is not kept).
     pub fn by_path(&self) -> BTreeMap<String, f32> {
         self.values
             .iter()
+            .filter(|(k, _)| k.param.persistent())
             .map(|(k, v)| (k.to_string(), *v))
             .collect()
     }

@@ -67,6 +67,7 @@ mod tests {
                 })
                 .collect(),
             buses: vec![],
+            monitor: None,
         }
     }
 

@@ -262,6 +262,7 @@ impl Spec {
             },
             Tempo => spec(Unit::Bpm, 20.0, 300.0, 120.0, Taper::Linear),
             Automation => choice(AutomationMode::NAMES, AutomationMode::Read as usize),
+            Monitor(f) => super::monitor::spec_of(f),
         }
     }
 

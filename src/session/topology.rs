@@ -33,6 +33,7 @@ impl Session {
             pan_law: self.pan_law,
             tracks,
             buses,
+            monitor: None,
         }
     }
 }

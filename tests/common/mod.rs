@@ -3,6 +3,7 @@
 #![allow(dead_code)]
 
 use mixbridge::engine::dsp::pan::PanLaw;
+use mixbridge::engine::monitor::MonitorShape;
 use mixbridge::engine::{self, BusRole, Engine, EngineHandle, Topology, TrackShape};
 use mixbridge::params::{BusEffect, Registry};
 
@@ -30,6 +31,22 @@ impl Rig {
     }
 
     pub fn with(tracks: &[bool], buses: &[BusRole], pan_law: PanLaw, sample_rate: f32) -> Rig {
+        Rig::build(tracks, buses, pan_law, sample_rate, None)
+    }
+
+    /// A rig with a monitor section; its outputs follow the master's and
+    /// the aux buses' ([`Topology::monitor_output`]).
+    pub fn with_monitor(tracks: &[bool], buses: &[BusRole], monitor: MonitorShape) -> Rig {
+        Rig::build(tracks, buses, PanLaw::EqualPower, SR, Some(monitor))
+    }
+
+    fn build(
+        tracks: &[bool],
+        buses: &[BusRole],
+        pan_law: PanLaw,
+        sample_rate: f32,
+        monitor: Option<MonitorShape>,
+    ) -> Rig {
         let mut next = 0;
         let tracks = tracks
             .iter()
@@ -47,8 +64,9 @@ impl Rig {
             pan_law,
             tracks,
             buses: buses.to_vec(),
+            monitor,
         };
-        let registry = Registry::new(topology.layout());
+        let registry = Registry::new(topology.layout()).with_monitor(topology.monitor.is_some());
         let (engine, handle) = engine::new(topology.clone(), &[]);
         Rig {
             engine,
