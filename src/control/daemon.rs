@@ -146,7 +146,7 @@ impl Daemon {
             session.tracks.len(),
             session.buses.len()
         );
-        let mut mix = Mix::from_session(&session);
+        let mut mix = Mix::from_session(&session).with_monitor(config.monitor.is_some());
         let store = StateStore::new(&config.state_dir);
         log::info!("state: {}", config.state_dir.display());
         restore(&mut mix, &store, &session);
@@ -728,7 +728,7 @@ impl Daemon {
             let w = c.wiring(&s)?;
             // Mappings, lanes, scenes and markers are checked against the
             // new session before anything applies.
-            let mix = Mix::from_session(&s);
+            let mix = Mix::from_session(&s).with_monitor(c.monitor.is_some());
             surfaces::load(&c.surfaces, c.file.as_deref(), &mix)?;
             let desk = Desk::load(&s, &mix, c.automation)?;
             Ok((c, s, w, desk))
@@ -768,7 +768,7 @@ impl Daemon {
             // every live value that still exists carried over.
             let live = self.mix.by_path();
             let names = self.mix.names_by_path();
-            let mut mix = Mix::from_session(&session);
+            let mut mix = Mix::from_session(&session).with_monitor(config.monitor.is_some());
             mix.restore(&live);
             mix.restore_names(&names);
             apply_edited(&mut mix, &self.session, &session);
@@ -965,7 +965,7 @@ fn log_set_aside(set_aside: &[crate::state::SetAside]) {
 /// after the interface's.
 pub fn topology(session: &Session, wiring: &Wiring, files: &FileSources) -> Topology {
     let first = wiring.inputs_used();
-    session.topology(|i| {
+    let topology = session.topology(|i| {
         let chs = wiring.tracks.get(i).map(Vec::as_slice).unwrap_or(&[]);
         if chs.is_empty() {
             let file = files.tracks.get(i).copied().unwrap_or([None, None]);
@@ -973,7 +973,11 @@ pub fn topology(session: &Session, wiring: &Wiring, files: &FileSources) -> Topo
         }
         let ch = |k: usize| chs.get(k).map(|&c| usize::from(c) - 1);
         [ch(0), ch(1)]
-    })
+    });
+    Topology {
+        monitor: wiring.monitor.clone(),
+        ..topology
+    }
 }
 
 /// The session of `config`. On a first start, when the config names no
