@@ -148,15 +148,20 @@ pub fn max_step(x: &[f32]) -> f32 {
 /// Level in dB (peak-equivalent of a sine) of the `freq` component of `x`,
 /// measured over its second half with a Goertzel filter.
 pub fn tone_db(x: &[f32], freq: f32, sample_rate: f32) -> f32 {
-    let tail = &x[x.len() / 2..];
+    tone_db_over(&x[x.len() / 2..], freq, sample_rate)
+}
+
+/// Level in dB (peak-equivalent of a sine) of the `freq` component over
+/// all of `x` (tones with whole cycles in `x` do not leak into each other).
+pub fn tone_db_over(x: &[f32], freq: f32, sample_rate: f32) -> f32 {
     let w = 2.0 * std::f64::consts::PI * freq as f64 / sample_rate as f64;
     let (mut s1, mut s2) = (0.0f64, 0.0f64);
-    for &v in tail {
+    for &v in x {
         let s = v as f64 + 2.0 * w.cos() * s1 - s2;
         s2 = s1;
         s1 = s;
     }
     let power = s1 * s1 + s2 * s2 - 2.0 * w.cos() * s1 * s2;
-    let amp = 2.0 * power.sqrt() / tail.len() as f64;
+    let amp = 2.0 * power.sqrt() / x.len() as f64;
     (20.0 * amp.max(1e-12).log10()) as f32
 }
