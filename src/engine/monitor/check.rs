@@ -30,7 +30,7 @@
 //! unheard for [`WARM_UP_MS`] (its start-up transient dies away), then the
 //! two cross-fade over [`FADE_MS`].
 
-use super::super::dsp::biquad::{BiquadState, Coeffs};
+use super::super::dsp::biquad::{tdf2_step, BiquadState, Coeffs};
 use super::super::strip::Stereo;
 use super::super::topology::MAX_BLOCK;
 use crate::params::{Check, EqType};
@@ -199,36 +199,57 @@ impl Chain {
         if self.check == Check::Off {
             return;
         }
-        let level = self.level;
         if self.mono {
             for (a, b) in l.iter_mut().zip(r.iter()) {
                 *a = 0.5 * (*a + *b);
             }
-            self.filter(0, l, level);
+            self.filter_mono(l);
             r.copy_from_slice(l);
-        } else {
-            if self.width != 1.0 {
-                let w = self.width;
-                for (a, b) in l.iter_mut().zip(r.iter_mut()) {
-                    let (m, s) = (0.5 * (*a + *b), 0.5 * w * (*a - *b));
-                    (*a, *b) = (m + s, m - s);
-                }
-            }
-            self.filter(0, l, level);
-            self.filter(1, r, level);
+            return;
         }
+        if self.width != 1.0 {
+            let w = self.width;
+            for (a, b) in l.iter_mut().zip(r.iter_mut()) {
+                let (m, s) = (0.5 * (*a + *b), 0.5 * w * (*a - *b));
+                (*a, *b) = (m + s, m - s);
+            }
+        }
+        self.filter_stereo(l, r);
     }
 
-    fn filter(&mut self, channel: usize, x: &mut [f32], level: f32) {
-        let coeffs = &self.coeffs[..self.stages];
-        for (c, state) in coeffs.iter().zip(&mut self.state) {
-            let st = &mut state[channel];
-            for v in x.iter_mut() {
-                *v = st.tick(c, *v);
+    /// Every section, one sample at a time through all of them (the
+    /// sections' recursions overlap in the CPU), then the level.
+    fn filter_mono(&mut self, x: &mut [f32]) {
+        let n = self.stages;
+        let k: [[f64; 5]; MAX_STAGES] = self.coeffs.map(|c| c.to_array());
+        for v in x.iter_mut() {
+            let mut y = f64::from(*v);
+            for (k, st) in k[..n].iter().zip(&mut self.state) {
+                let s = &mut st[0];
+                y = tdf2_step(k, &mut s.s1, &mut s.s2, y);
             }
-            st.settle();
+            *v = (y * f64::from(self.level)) as f32;
         }
-        x.iter_mut().for_each(|v| *v *= level);
+        self.state[..n].iter_mut().for_each(|s| s[0].settle());
+    }
+
+    /// [`Chain::filter_mono`] for both sides at once: two independent
+    /// recursions side by side.
+    fn filter_stereo(&mut self, l: &mut [f32], r: &mut [f32]) {
+        let n = self.stages;
+        let k: [[f64; 5]; MAX_STAGES] = self.coeffs.map(|c| c.to_array());
+        let level = f64::from(self.level);
+        for (a, b) in l.iter_mut().zip(r.iter_mut()) {
+            let (mut x, mut y) = (f64::from(*a), f64::from(*b));
+            for (k, [sl, sr]) in k[..n].iter().zip(&mut self.state) {
+                x = tdf2_step(k, &mut sl.s1, &mut sl.s2, x);
+                y = tdf2_step(k, &mut sr.s1, &mut sr.s2, y);
+            }
+            (*a, *b) = ((x * level) as f32, (y * level) as f32);
+        }
+        for s in &mut self.state[..n] {
+            s.iter_mut().for_each(BiquadState::settle);
+        }
     }
 }
 
