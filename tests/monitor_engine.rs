@@ -193,7 +193,9 @@ fn the_sub_plays_the_low_end_at_its_trim() {
 #[test]
 fn level_dim_and_cut_are_measured_and_phones_keep_their_own_level() {
     let o = Outs { first: 2 };
-    let cases: &[(&[(&str, f32)], Option<f32>)] = &[
+    type Settings = &'static [(&'static str, f32)];
+    // (settings, the speakers' gain against the master; None: silent)
+    let cases: &[(Settings, Option<f32>)] = &[
         (&[], Some(0.0)),
         (&[("monitor/level", -10.0)], Some(-10.0)),
         (&[("monitor/fader", 0.5)], Some(-10.0)),

@@ -161,7 +161,9 @@ fn speaker_sets_dim_cut_mono_and_side() {
     let (l, r) = (db(a), db(b));
     let mono = db((a + b) / 2.0);
     let side = db((a - b) / 2.0);
-    let steps: Vec<(&str, Vec<(&str, Arg)>, Want)> = vec![
+    // (what, the messages, the level at each output)
+    type Step<'a> = (&'a str, Vec<(&'a str, Arg<'a>)>, Want);
+    let steps: Vec<Step> = vec![
         (
             "Mains",
             vec![],

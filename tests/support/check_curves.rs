@@ -22,7 +22,10 @@ pub enum K {
 const Q2: f64 = std::f64::consts::FRAC_1_SQRT_2;
 const Q4: [f64; 2] = [0.541_196_1, 1.306_563];
 
-pub fn documented(check: &str) -> (bool, f64, Vec<(K, f64, f64, f64)>) {
+/// One section: (kind, Hz, Q, dB).
+pub type Section = (K, f64, f64, f64);
+
+pub fn documented(check: &str) -> (bool, f64, Vec<Section>) {
     use K::*;
     let bw4 = |k: K, f: f64| vec![(k, f, Q4[0], 0.0), (k, f, Q4[1], 0.0)];
     match check {

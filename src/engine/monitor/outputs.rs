@@ -53,9 +53,7 @@ impl Delay {
             self.quiet = 0;
         }
         for v in x.iter_mut() {
-            let out = self.ring[self.at];
-            self.ring[self.at] = *v;
-            *v = out;
+            std::mem::swap(&mut self.ring[self.at], v);
             self.at += 1;
             if self.at == len {
                 self.at = 0;

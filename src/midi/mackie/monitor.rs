@@ -92,7 +92,7 @@ pub fn lit(mix: &Mix, note: u8) -> Option<bool> {
 /// The LEDs that show a parameter.
 pub fn leds_of(param: Param) -> impl Iterator<Item = u8> {
     LEDS.into_iter()
-        .filter(move |n| field_of(*n).map(|f| Param::Monitor(f)) == Some(param))
+        .filter(move |n| field_of(*n).map(Param::Monitor) == Some(param))
 }
 
 #[cfg(test)]
