@@ -13,7 +13,7 @@ use assert_no_alloc::{assert_no_alloc, AllocDisabler};
 use common::*;
 use mixbridge::engine::automation::{Lane, LaneCommand, LaneSetup, Playback, Point, Shape};
 use mixbridge::engine::media::Media;
-use mixbridge::engine::monitor::{MonitorShape, PhonesShape, Reference, SpeakerShape, SubShape};
+use mixbridge::engine::monitor::{PhonesShape, Reference};
 use mixbridge::engine::transport::TransportCommand;
 use mixbridge::engine::Topology;
 use mixbridge::params::{MonitorField, Owner, Param, Spec, Taper};
@@ -36,27 +36,11 @@ impl Lcg {
 
 #[test]
 fn process_never_allocates_while_everything_changes() {
-    let speaker = |mono, trim_db, delay_ms| SpeakerShape {
-        mono,
-        trim_db,
-        delay_ms,
-    };
-    // Three speaker sets (one mono, one delayed), a sub, phones that keep
-    // the programme, and a talkback microphone on the input after the tracks'.
-    let monitor = MonitorShape {
-        speakers: vec![
-            speaker(false, 0.0, 0.0),
-            speaker(true, -3.0, 0.0),
-            speaker(false, -6.0, 3.0),
-        ],
-        sub: Some(SubShape {
-            trim_db: -2.0,
-            delay_ms: 1.0,
-            crossover_hz: Some(80.0),
-        }),
-        phones: Some(PhonesShape { follow_cue: false }),
-        talkback: Some(6),
-    };
+    // A control room whose phones keep the programme, with a talkback
+    // microphone on the input after the tracks'.
+    let mut monitor = control_room();
+    monitor.phones = Some(PhonesShape { follow_cue: false });
+    monitor.talkback = Some(6);
     let mut rig = Rig::with_monitor(
         &[MONO, STEREO, MONO, STEREO],
         &[AUX, REVERB, DELAY, AUX],

@@ -10,37 +10,14 @@ mod check_curves;
 mod common;
 use check_curves::{documented, documented_db, CHECKS};
 use common::*;
-use mixbridge::engine::monitor::{MonitorShape, PhonesShape, Reference, SpeakerShape, SubShape};
+use mixbridge::engine::monitor::{MonitorShape, PhonesShape, Reference};
 use mixbridge::engine::transport::TransportCommand;
 
 const F: f32 = 1000.0;
 const IN_DB: f32 = -20.0;
 
-fn set(mono: bool, trim_db: f32, delay_ms: f32) -> SpeakerShape {
-    SpeakerShape {
-        mono,
-        trim_db,
-        delay_ms,
-    }
-}
-
-/// Mains (a pair), a mono Cube at -3 dB, a far pair at -6 dB and 2 ms; a
-/// sub at -2 dB crossing over at 80 Hz; phones that follow the cue.
 fn room() -> MonitorShape {
-    MonitorShape {
-        speakers: vec![
-            set(false, 0.0, 0.0),
-            set(true, -3.0, 0.0),
-            set(false, -6.0, 2.0),
-        ],
-        sub: Some(SubShape {
-            trim_db: -2.0,
-            delay_ms: 0.0,
-            crossover_hz: Some(80.0),
-        }),
-        phones: Some(PhonesShape { follow_cue: true }),
-        talkback: None,
-    }
+    control_room()
 }
 
 /// Engine outputs of the monitor in `room()` after `first`: three sets,
@@ -65,14 +42,11 @@ fn db(x: &[f32], f: f32) -> f32 {
 }
 
 fn near(got: f32, want: f32, tol: f32, what: &str) {
-    assert!(
-        (got - want).abs() <= tol,
-        "{what}: {got:.3} dB, want {want:.3} dB"
-    );
+    assert_near(got, want, tol, what);
 }
 
 fn silent(got: f32, what: &str) {
-    assert!(got < -120.0, "{what}: {got:.1} dB, want silence");
+    assert_silent(got, -120.0, what);
 }
 
 /// One stereo track playing `l` and `r`; `settings` set first (with time

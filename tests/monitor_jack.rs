@@ -15,6 +15,8 @@
 #[path = "support/check_curves.rs"]
 mod check_curves;
 mod common;
+#[path = "support/jack_daemon.rs"]
+mod jack_daemon;
 #[path = "support/jack.rs"]
 mod jack_harness;
 #[path = "support/jack_multi.rs"]
@@ -25,12 +27,12 @@ mod osc_peer;
 mod process;
 
 use check_curves::{documented_db, CHECKS};
-use common::tone_db_over;
+use common::{assert_near, assert_silent, tone_db_over};
 use jack_harness::{jackd_installed, Server, CENTRE_DB, SERIAL};
 use jack_multi::{sine, tones, Multi, Signal};
 use mixbridge::engine::loudness::{Channel, LoudnessMeter};
 use osc_peer::{Arg, Peer};
-use process::{free_port, Daemon};
+use process::Daemon;
 use std::path::Path;
 use std::time::Duration;
 
@@ -48,21 +50,8 @@ const ROOM: &str = "routing:\n  outputs:\n    master: [1, 2]\nmonitor:\n  speake
 /// A session folder (`tracks` is its track list and anything after it) and
 /// a config running it on JACK with the room above.
 fn setup(tracks: &str) -> (tempfile::TempDir, std::path::PathBuf, u16) {
-    let dir = tempfile::tempdir().unwrap();
-    std::fs::create_dir(dir.path().join("session")).unwrap();
-    std::fs::write(
-        dir.path().join("session/session.yaml"),
-        format!("sample_rate: 48000\ntracks:\n{tracks}"),
-    )
-    .unwrap();
-    let port = free_port();
-    let config = dir.path().join("config.yaml");
-    std::fs::write(
-        &config,
-        format!("audio: {{ backend: jack, buffer_frames: 256 }}\nsession: session\nstate_dir: state\nosc: {{ listen: 127.0.0.1:{port} }}\n{ROOM}"),
-    )
-    .unwrap();
-    (dir, config, port)
+    let s = jack_daemon::setup_with(tracks, ROOM);
+    (s.dir, s.config, s.port)
 }
 
 /// A running daemon with a tester on its inputs and outputs and an OSC client.
@@ -122,14 +111,11 @@ fn level(x: &[f32], f: f32) -> f32 {
 }
 
 fn near(got: f32, want: f32, tol: f32, what: &str) {
-    assert!(
-        (got - want).abs() <= tol,
-        "{what}: {got:.2} dB, want {want:.2} dB"
-    );
+    assert_near(got, want, tol, what);
 }
 
 fn silent(got: f32, what: &str) {
-    assert!(got < -100.0, "{what}: {got:.1} dB, want silence");
+    assert_silent(got, -100.0, what);
 }
 
 fn db(x: f32) -> f32 {

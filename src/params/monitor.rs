@@ -29,9 +29,8 @@
 //! | `talkback/bus/B` | 0/1: the talkback reaches aux bus B (default on) |
 
 use super::id::Param;
-use super::spec::{Spec, Taper, Unit};
+use super::spec::{choice, spec, switch, Spec, Taper, Unit, LEVEL};
 use super::BusEffect;
-use crate::units::SILENCE_DB;
 
 /// The most speaker sets a config may name.
 pub const MAX_SPEAKER_SETS: usize = 4;
@@ -207,22 +206,6 @@ pub(super) fn has_fader(field: MonitorField) -> bool {
     FADERS.iter().any(|(_, _, f)| *f == field)
 }
 
-const fn spec(unit: Unit, min: f32, max: f32, default: f32, taper: Taper) -> Spec {
-    Spec {
-        unit,
-        min,
-        max,
-        default,
-        taper,
-    }
-}
-
-const fn switch(default: f32) -> Spec {
-    spec(Unit::Switch, 0.0, 1.0, default, Taper::Stepped)
-}
-
-const LEVEL: Spec = spec(Unit::Decibels, SILENCE_DB, 10.0, 0.0, Taper::FaderLaw);
-
 pub(super) fn spec_of(field: MonitorField) -> Spec {
     use MonitorField::*;
     match field {
@@ -230,7 +213,7 @@ pub(super) fn spec_of(field: MonitorField) -> Spec {
         // X32's dim range; -20 dB is the usual monitor controller's dim.
         DimLevel => spec(Unit::Decibels, -40.0, 0.0, -20.0, Taper::Linear),
         Dim | Cut | Mono | Side | Left | Right | Polarity | Sub | Reference | Talkback => {
-            switch(0.0)
+            switch(false)
         }
         Speakers => spec(
             Unit::Plain,
@@ -241,23 +224,11 @@ pub(super) fn spec_of(field: MonitorField) -> Spec {
         ),
         // Ardour's solo boost goes to +20 dB; a cut is as useful for hot PFLs.
         SoloTrim => spec(Unit::Decibels, -20.0, 20.0, 0.0, Taper::Linear),
-        SoloMode => spec(
-            Unit::Choice(self::SoloMode::NAMES),
-            0.0,
-            2.0,
-            0.0,
-            Taper::Stepped,
-        ),
-        Check => spec(
-            Unit::Choice(self::Check::NAMES),
-            0.0,
-            (self::Check::NAMES.len() - 1) as f32,
-            0.0,
-            Taper::Stepped,
-        ),
+        SoloMode => choice(self::SoloMode::NAMES, 0),
+        Check => choice(self::Check::NAMES, 0),
         ReferenceFile => spec(Unit::Plain, 1.0, MAX_REFERENCES as f32, 1.0, Taper::Stepped),
         // Talk to every monitor mix unless told otherwise.
-        TalkbackBus(_) => switch(1.0),
+        TalkbackBus(_) => switch(true),
     }
 }
 

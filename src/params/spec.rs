@@ -150,7 +150,7 @@ impl NoteValue {
     }
 }
 
-const fn spec(unit: Unit, min: f32, max: f32, default: f32, taper: Taper) -> Spec {
+pub(super) const fn spec(unit: Unit, min: f32, max: f32, default: f32, taper: Taper) -> Spec {
     Spec {
         unit,
         min,
@@ -159,7 +159,7 @@ const fn spec(unit: Unit, min: f32, max: f32, default: f32, taper: Taper) -> Spe
         taper,
     }
 }
-const fn switch(default: bool) -> Spec {
+pub(super) const fn switch(default: bool) -> Spec {
     spec(
         Unit::Switch,
         0.0,
@@ -168,7 +168,7 @@ const fn switch(default: bool) -> Spec {
         Taper::Stepped,
     )
 }
-const fn choice(names: &'static [&'static str], default: usize) -> Spec {
+pub(super) const fn choice(names: &'static [&'static str], default: usize) -> Spec {
     spec(
         Unit::Choice(names),
         0.0,
@@ -177,7 +177,7 @@ const fn choice(names: &'static [&'static str], default: usize) -> Spec {
         Taper::Stepped,
     )
 }
-const LEVEL: Spec = spec(Unit::Decibels, SILENCE_DB, 10.0, 0.0, Taper::FaderLaw);
+pub(super) const LEVEL: Spec = spec(Unit::Decibels, SILENCE_DB, 10.0, 0.0, Taper::FaderLaw);
 const SEND_LEVEL: Spec = spec(
     Unit::Decibels,
     SILENCE_DB,

@@ -3,7 +3,7 @@
 #![allow(dead_code)]
 
 use mixbridge::engine::dsp::pan::PanLaw;
-use mixbridge::engine::monitor::MonitorShape;
+use mixbridge::engine::monitor::{MonitorShape, PhonesShape, SpeakerShape, SubShape};
 use mixbridge::engine::{self, BusRole, Engine, EngineHandle, Topology, TrackShape};
 use mixbridge::params::{BusEffect, Registry};
 
@@ -164,4 +164,42 @@ pub fn tone_db_over(x: &[f32], freq: f32, sample_rate: f32) -> f32 {
     let power = s1 * s1 + s2 * s2 - 2.0 * w.cos() * s1 * s2;
     let amp = 2.0 * power.sqrt() / x.len() as f64;
     (20.0 * amp.max(1e-12).log10()) as f32
+}
+
+/// `got` within `tol` dB of `want`.
+pub fn assert_near(got: f32, want: f32, tol: f32, what: &str) {
+    assert!(
+        (got - want).abs() <= tol,
+        "{what}: {got:.3} dB, want {want:.3} dB"
+    );
+}
+
+/// `got` (dB) below `floor`: silence, as far as the measurement goes.
+pub fn assert_silent(got: f32, floor: f32, what: &str) {
+    assert!(got < floor, "{what}: {got:.1} dB, want silence");
+}
+
+/// A control room: Mains (a pair), a mono Cube at -3 dB, a far pair at
+/// -6 dB and 2 ms; a sub at -2 dB crossing over at 80 Hz; phones that
+/// follow the cue; no talkback.
+pub fn control_room() -> MonitorShape {
+    let set = |mono, trim_db, delay_ms| SpeakerShape {
+        mono,
+        trim_db,
+        delay_ms,
+    };
+    MonitorShape {
+        speakers: vec![
+            set(false, 0.0, 0.0),
+            set(true, -3.0, 0.0),
+            set(false, -6.0, 2.0),
+        ],
+        sub: Some(SubShape {
+            trim_db: -2.0,
+            delay_ms: 0.0,
+            crossover_hz: Some(80.0),
+        }),
+        phones: Some(PhonesShape { follow_cue: true }),
+        talkback: None,
+    }
 }

@@ -4,7 +4,7 @@
 //! sub and phones are outputs past the master's).
 #![allow(dead_code)]
 
-use super::jack_harness::{connect_ports, Handler, Process};
+use super::jack_harness::{connect_ports, wait_for_ports, Handler, Process};
 use std::time::{Duration, Instant};
 
 /// A signal as a function of the tester's frame (at 48 kHz).
@@ -50,18 +50,7 @@ impl Multi {
         if let Some(last) = sends.len().checked_sub(1) {
             want.push(format!("^cpal_client_{pid}_in:in_{last}$"));
         }
-        let t = Instant::now();
-        while want.iter().any(|w| {
-            client
-                .ports(Some(w), None, jack::PortFlags::empty())
-                .is_empty()
-        }) {
-            assert!(
-                t.elapsed() < within,
-                "the daemon's JACK ports did not appear"
-            );
-            std::thread::sleep(Duration::from_millis(50));
-        }
+        wait_for_ports(&client, &want, within);
         let mut outs: Vec<jack::Port<jack::AudioOut>> = (0..sends.len())
             .map(|k| {
                 client
