@@ -359,6 +359,30 @@ mod tests {
         assert_eq!(b.values(), a.values());
     }
 
+    /// The monitor's values are kept in the state file like any other,
+    /// except a held talkback; without a monitor they are stale paths.
+    #[test]
+    fn monitor_values_are_kept_but_not_a_held_talkback() {
+        let mut a = mix().with_monitor(true);
+        a.set_path("monitor/dim", 1.0).unwrap();
+        a.set_path("monitor/check", 4.0).unwrap();
+        a.set_path("monitor/talkback", 1.0).unwrap();
+        let saved = a.by_path();
+        assert_eq!(saved.get("monitor/dim"), Some(&1.0));
+        assert!(!saved.contains_key("monitor/talkback"));
+        let mut b = mix().with_monitor(true);
+        assert!(b.restore(&saved).is_empty());
+        assert_eq!(b.get_path("monitor/check").unwrap(), 4.0);
+        assert_eq!(b.get_path("monitor/talkback").unwrap(), 0.0);
+        let mut plain = mix();
+        assert!(plain.restore(&saved).iter().any(|p| p == "monitor/dim"));
+        assert!(mix()
+            .with_monitor(true)
+            .with_monitor(false)
+            .get_path("monitor/dim")
+            .is_err());
+    }
+
     #[test]
     fn names_are_cleaned_cut_and_restored() {
         let mut a = mix();
