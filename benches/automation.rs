@@ -84,6 +84,7 @@ fn play(lane: &Lane, frames: usize) -> Vec<f32> {
         }],
         buses: vec![],
         compensate_latency: false,
+        monitor: None,
     };
     let pan = ParamId::track(0, Param::Pan);
     let (mut engine, mut handle) = engine::new(topology, &[(pan, -1.0)]);
@@ -173,6 +174,7 @@ fn main() {
         tracks: session::mono_tracks(tracks),
         buses: vec![],
         compensate_latency: false,
+        monitor: None,
     };
     let cost = |with_lanes: bool| {
         let (mut engine, mut handle) = engine::new(topology.clone(), &[]);

@@ -3,6 +3,12 @@
 //! stereo sample at 48 kHz in 64-frame blocks (best and median of
 //! repeated runs that take turns; see `realtime_factor.rs` for why).
 //!
+//! The monitor section is priced whole, as the engine runs it: an engine
+//! of one stereo track with the monitor of a full control room (three
+//! speaker sets, one delayed, a sub, phones; the car check and mono on),
+//! against the same engine without it. Its playback-system checks are
+//! priced alone too.
+//!
 //! cargo bench --bench processors [-- --bench] [NAME...]
 
 #[path = "support/cpu.rs"]
@@ -13,11 +19,16 @@ use mixbridge::engine::dsp::delay::Delay;
 use mixbridge::engine::dsp::drive::Drive;
 use mixbridge::engine::dsp::limiter::Limiter;
 use mixbridge::engine::dsp::modulation::Modulation;
+use mixbridge::engine::dsp::pan::PanLaw;
 use mixbridge::engine::dsp::pitch::Pitch;
 use mixbridge::engine::dsp::reverb::Reverb;
 use mixbridge::engine::loudness::{Channel, LoudnessMeter};
+use mixbridge::engine::monitor::check::Chain;
+use mixbridge::engine::monitor::{MonitorShape, PhonesShape, SpeakerShape, SubShape};
+use mixbridge::engine::{self, Topology, TrackShape};
 use mixbridge::params::{
-    CompField, DriveField, DriveType, LimiterField, ModField, ModType, PitchField,
+    Check, CompField, DriveField, DriveType, LimiterField, ModField, ModType, MonitorField, Owner,
+    Param, ParamId, PitchField,
 };
 
 const SR: f32 = 48_000.0;
@@ -72,6 +83,9 @@ fn processors() -> Vec<(&'static str, Process)> {
         inserts.push((name, Box::new(move |l, r| m.process_stereo(l, r))));
     }
     inserts.push(("pitch +7", Box::new(move |l, r| pitch.process_stereo(l, r))));
+    let mut car = Chain::new(Check::Car, SR);
+    let mut phone = Chain::new(Check::Phone, SR);
+    let mut radio = Chain::new(Check::SmallRadio, SR);
     let mut all: Vec<(&'static str, Process)> = vec![
         ("reverb", Box::new(move |l, r| reverb.process_stereo(l, r))),
         ("delay", Box::new(move |l, r| delay.process_stereo(l, r))),
@@ -87,9 +101,71 @@ fn processors() -> Vec<(&'static str, Process)> {
             "loudness meter",
             Box::new(move |l, r| meter.process(&[l, r])),
         ),
+        ("check car", Box::new(move |l, r| car.process(l, r))),
+        ("check phone", Box::new(move |l, r| phone.process(l, r))),
+        (
+            "check small-radio",
+            Box::new(move |l, r| radio.process(l, r)),
+        ),
+        ("engine, 1 track", engine_of(None)),
+        ("  with a monitor", engine_of(Some(room()))),
     ];
     all.extend(inserts);
     all
+}
+
+/// Three speaker sets (one delayed 3 ms), a sub, phones.
+fn room() -> MonitorShape {
+    let set = |trim_db, delay_ms| SpeakerShape {
+        mono: false,
+        trim_db,
+        delay_ms,
+    };
+    MonitorShape {
+        speakers: vec![set(0.0, 0.0), set(-3.0, 0.0), set(-6.0, 3.0)],
+        sub: Some(SubShape {
+            trim_db: 0.0,
+            delay_ms: 1.0,
+            crossover_hz: Some(80.0),
+        }),
+        phones: Some(PhonesShape { follow_cue: true }),
+        talkback: None,
+    }
+}
+
+/// An engine of one stereo track (and `monitor`, playing the third set
+/// with the sub, the car check and mono on) processing the block.
+fn engine_of(monitor: Option<MonitorShape>) -> Process {
+    let topology = Topology {
+        sample_rate: SR,
+        pan_law: PanLaw::EqualPower,
+        tracks: vec![TrackShape {
+            stereo: true,
+            inputs: [Some(0), Some(1)],
+        }],
+        buses: vec![],
+        compensate_latency: false,
+        monitor,
+    };
+    let outputs = topology.output_channels();
+    let on = |f, v| (ParamId::new(Owner::Monitor, Param::Monitor(f)), v);
+    let values = [
+        on(MonitorField::Speakers, 3.0),
+        on(MonitorField::Sub, 1.0),
+        on(MonitorField::Check, Check::Car as usize as f32),
+        on(MonitorField::Mono, 1.0),
+    ];
+    let (mut engine, _handle) = engine::new(topology, &values);
+    let mut outs = vec![[0.0f32; BLOCK]; outputs];
+    Box::new(move |l, r| {
+        // The output slices on the stack: no allocation in the timed loop.
+        let mut it = outs.iter_mut();
+        let mut o: [&mut [f32]; 16] = std::array::from_fn(|_| match it.next() {
+            Some(b) => &mut b[..],
+            None => &mut [],
+        });
+        engine.process(&[l, r], &mut o[..outputs], BLOCK);
+    })
 }
 
 /// A second of hot pseudo-random stereo noise.

@@ -33,6 +33,7 @@ fn the_shipped_example_loads_and_says_what_its_comments_say() {
                 freq_hz: 1000.0,
                 level_db: -20.0
             },
+            outputs: None,
         }
     );
     assert_eq!(c.session, Path::new("/var/lib/mixbridge/session"));

@@ -3,16 +3,22 @@
 //! changes, tracks are muted and soloed, sends are rerouted and whole graphs
 //! are swapped in, while the transport plays, loops and locates, file
 //! sources play, and automation lanes are read, released, offset and
-//! replaced. Any allocation or free inside `process` aborts the test.
+//! replaced. The engine has a monitor section, so every monitor parameter
+//! changes too (speaker sets, dim, cut, the matrix, solo modes with tracks
+//! soloed, check presets, talkback), and reference tracks are swapped in
+//! and re-matched. Any allocation or free inside `process` aborts the test.
 
 mod common;
 use assert_no_alloc::{assert_no_alloc, AllocDisabler};
 use common::*;
 use mixbridge::engine::automation::{Lane, LaneCommand, LaneSetup, Playback, Point, Shape};
 use mixbridge::engine::media::Media;
+use mixbridge::engine::monitor::{PhonesShape, Reference};
 use mixbridge::engine::transport::TransportCommand;
 use mixbridge::engine::Topology;
-use mixbridge::params::{DriveField, ModField, Param, PitchField, Spec, Taper};
+use mixbridge::params::{
+    DriveField, ModField, MonitorField, Owner, Param, PitchField, Spec, Taper,
+};
 use std::sync::Arc;
 
 #[global_allocator]
@@ -32,11 +38,20 @@ impl Lcg {
 
 #[test]
 fn process_never_allocates_while_everything_changes() {
-    let mut rig = Rig::new(&[MONO, STEREO, MONO, STEREO], &[AUX, REVERB, DELAY, AUX]);
+    // A control room whose phones keep the programme, with a talkback
+    // microphone on the input after the tracks'.
+    let mut monitor = control_room();
+    monitor.phones = Some(PhonesShape { follow_cue: false });
+    monitor.talkback = Some(6);
+    let mut rig = Rig::with_monitor(
+        &[MONO, STEREO, MONO, STEREO],
+        &[AUX, REVERB, DELAY, AUX],
+        monitor,
+    );
     let all = rig.registry.all();
     let mut rng = Lcg(7);
     let frames = 256;
-    let ins: Vec<Vec<f32>> = (0..rig.inputs())
+    let ins: Vec<Vec<f32>> = (0..rig.inputs() + 1)
         .map(|i| tone(200.0 + 100.0 * i as f32, -12.0, frames as f32 / SR, SR))
         .collect();
     let mut outs = vec![vec![0.0f32; frames]; rig.topology.output_channels()];
@@ -68,9 +83,14 @@ fn process_never_allocates_while_everything_changes() {
     };
     let lane_count = all.iter().filter(|id| id.param.automatable()).count() as u32;
     let clip: Arc<[f32]> = tone(330.0, -12.0, 0.01, SR).into();
-    rig.handle
-        .set_media(Media::new(rig.inputs(), vec![clip.clone(), clip.clone()]));
+    rig.handle.set_media(Media::new(
+        rig.inputs() + 1,
+        vec![clip.clone(), clip.clone()],
+    ));
     rig.handle.set_playback(lanes(&mut rng));
+    let reference: Arc<[f32]> = tone(550.0, -14.0, 0.02, SR).into();
+    rig.handle
+        .set_reference(Reference::new(reference.clone(), reference.clone(), -3.0));
     rig.handle.transport(TransportCommand::Play);
 
     let mut processed = 0usize;
@@ -122,7 +142,17 @@ fn process_never_allocates_while_everything_changes() {
         }
         if round % 10 == 7 {
             rig.handle
-                .set_media(Media::new(rig.inputs(), vec![clip.clone()]));
+                .set_media(Media::new(rig.inputs() + 1, vec![clip.clone()]));
+        }
+        if round % 10 == 1 {
+            // A reference re-matched (the same audio at a new gain), or a new one.
+            let gain = rng.unit() * 20.0 - 10.0;
+            let next = if round % 20 == 1 {
+                Reference::new(clip.clone(), reference.clone(), gain)
+            } else {
+                Reference::none()
+            };
+            rig.handle.set_reference(next);
         }
         if round % 10 == 5 {
             // A topology change: the graph is rebuilt here and swapped in there.
@@ -137,9 +167,9 @@ fn process_never_allocates_while_everything_changes() {
             let mut pos = 0;
             while pos < frames {
                 let n = block.min(frames - pos);
-                let i: [&[f32]; 6] = std::array::from_fn(|c| &ins[c][pos..pos + n]);
+                let i: [&[f32]; 7] = std::array::from_fn(|c| &ins[c][pos..pos + n]);
                 let mut it = outs.iter_mut();
-                let mut o: [&mut [f32]; 6] =
+                let mut o: [&mut [f32]; 16] =
                     std::array::from_fn(|_| &mut it.next().unwrap()[pos..pos + n]);
                 rig.engine.process(&i, &mut o, n);
                 pos += n;
@@ -169,4 +199,20 @@ fn process_never_allocates_while_everything_changes() {
     ] {
         assert!(all.iter().any(|id| id.param == param), "{param:?}");
     }
+    // And every monitor parameter, on 16 engine outputs.
+    let monitor: Vec<_> = all.iter().filter(|id| id.owner == Owner::Monitor).collect();
+    for f in [
+        MonitorField::Speakers,
+        MonitorField::SoloMode,
+        MonitorField::Check,
+        MonitorField::Talkback,
+        MonitorField::Reference,
+        MonitorField::Cut,
+    ] {
+        assert!(
+            monitor.iter().any(|id| id.param == Param::Monitor(f)),
+            "{f:?}"
+        );
+    }
+    assert_eq!(rig.topology.output_channels(), 16);
 }

@@ -73,6 +73,7 @@ pub fn session_with(tracks: usize, on: Stages) -> (Engine, usize, usize) {
         tracks: mono_tracks(tracks),
         buses,
         compensate_latency: false,
+        monitor: None,
     };
     let mut values = Vec::new();
     for t in 0..tracks as u16 {

@@ -79,7 +79,7 @@ pub fn run(args: Args) -> Result<ExitCode, Box<dyn std::error::Error>> {
             Ok(_) => println!("wiring: ok"),
             Err(e) => problems.push(e.to_string()),
         }
-        let mix = crate::control::model::Mix::from_session(s);
+        let mix = crate::control::model::Mix::from_session(s).with_monitor(c.monitor.is_some());
         match crate::control::surfaces::load(&c.surfaces, c.file.as_deref(), &mix) {
             Ok(opened) if !opened.is_empty() => {
                 println!("mappings: ok ({} surfaces)", opened.len())

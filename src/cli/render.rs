@@ -1,7 +1,13 @@
-//! `mixbridge render SESSION -o OUT.wav`
+//! `mixbridge render SESSION -o OUT.wav [--check NAME]`
+//!
+//! A render is the master. `--check NAME` asks for a preview instead: the
+//! master through the monitor's playback-system check of that name (the
+//! same chain, `engine::monitor::check`), for listening elsewhere.
 
 use super::ReportForm;
 use crate::audio_file::{write_wav, SampleFormat};
+use crate::engine::monitor::check::preview;
+use crate::params::Check;
 use crate::render::{render_reporting, DEFAULT_TAIL_S};
 use crate::report::{select_targets, LoudnessReport};
 use crate::session::Session;
@@ -32,10 +38,27 @@ pub struct Args {
     /// Report form.
     #[arg(long, value_enum, default_value = "text")]
     report: ReportForm,
+    /// Write a preview of the master on a playback system instead: phone,
+    /// laptop, earbuds, car, tv or small-radio.
+    #[arg(long, value_name = "NAME")]
+    check: Option<String>,
 }
 
 pub fn run(args: Args) -> Result<ExitCode, Box<dyn std::error::Error>> {
     let targets = select_targets(args.target.as_deref())?;
+    let check = match args.check.as_deref() {
+        None => None,
+        Some(name) => Some(
+            Check::from_name(name)
+                .filter(|c| *c != Check::Off)
+                .ok_or_else(|| {
+                    format!(
+                        "--check {name}: no such playback system; allowed: {}",
+                        Check::NAMES[1..].join(", ")
+                    )
+                })?,
+        ),
+    };
     let session = Session::load(&args.session)?;
     let started = Instant::now();
     let bar = ProgressBar::with_draw_target(None, ProgressDrawTarget::hidden());
@@ -54,7 +77,14 @@ pub fn run(args: Args) -> Result<ExitCode, Box<dyn std::error::Error>> {
         bar.set_position(done as u64);
     });
     bar.finish_and_clear();
-    let audio = audio?;
+    let mut audio = audio?;
+    if let Some(check) = check {
+        let rate = audio.sample_rate as f32;
+        if let [l, r] = &mut audio.channels[..] {
+            preview(check, rate, l, r);
+        }
+        log::info!("check: a preview of the master on `{}`", check.name());
+    }
     let elapsed = started.elapsed().as_secs_f64();
     write_wav(&args.output, &audio, args.format)?;
     let report = LoudnessReport::from_audio(&audio)?;

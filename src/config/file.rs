@@ -26,6 +26,57 @@ pub(super) struct ConfigFile {
     pub surfaces: Vec<SurfaceFile>,
     #[serde(default)]
     pub automation: AutomationFile,
+    pub monitor: Option<MonitorFile>,
+}
+
+/// `monitor:` (see `config/monitor.rs`).
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(super) struct MonitorFile {
+    #[serde(default)]
+    pub speakers: Vec<SpeakerFile>,
+    pub sub: Option<SubFile>,
+    pub phones: Option<PhonesFile>,
+    pub talkback: Option<TalkbackFile>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(super) struct SpeakerFile {
+    pub name: String,
+    pub output: Channels,
+    pub trim: Option<f64>,
+    pub delay: Option<f64>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(super) struct SubFile {
+    pub output: Channels,
+    pub trim: Option<f64>,
+    pub delay: Option<f64>,
+    pub crossover: Option<Crossover>,
+}
+
+/// A crossover frequency in Hz, or `off`.
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(untagged)]
+pub(super) enum Crossover {
+    Hz(f64),
+    Word(String),
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(super) struct PhonesFile {
+    pub output: Channels,
+    pub follow_cue: Option<bool>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(super) struct TalkbackFile {
+    pub input: i64,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -44,6 +95,7 @@ pub(super) struct AudioFile {
     pub sample_rate: Option<i64>,
     pub buffer_frames: Option<i64>,
     pub test_signal: Option<SignalFile>,
+    pub outputs: Option<i64>,
 }
 
 /// `sine`, `pink_noise`, `silence`, or one of them as a one-key mapping

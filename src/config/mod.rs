@@ -25,11 +25,13 @@
 mod check;
 mod cidr;
 mod file;
+pub mod monitor;
 mod places;
 mod wiring;
 
 pub use crate::audio::{Backend, TestSignal};
 pub use cidr::Cidr;
+pub use monitor::MonitorConfig;
 pub use places::{SYSTEM_CONFIG, SYSTEM_STATE_DIR};
 pub use wiring::{OutputPair, Wiring};
 
@@ -72,6 +74,8 @@ pub struct Config {
     pub surfaces: Vec<SurfaceConfig>,
     /// Touch release, glide back and thinning of automation.
     pub automation: crate::automation::Settings,
+    /// The control room's monitor section, if this machine has one.
+    pub monitor: Option<MonitorConfig>,
     /// Where each value was written, for problems found later (against a
     /// session); `None` for the built-in defaults.
     pub origin: Option<Origin>,
@@ -89,6 +93,9 @@ pub struct AudioConfig {
     pub buffer_frames: u32,
     /// What the dummy backend plays into every input.
     pub test_signal: TestSignal,
+    /// The interface's output channels, if the config says: every output
+    /// named (routing, monitor) must be one of them.
+    pub outputs: Option<u16>,
 }
 
 /// This machine's channel numbering, laid over the session's by name.
@@ -215,6 +222,7 @@ impl Default for AudioConfig {
             sample_rate: 48_000,
             buffer_frames: 128,
             test_signal: TestSignal::default(),
+            outputs: None,
         }
     }
 }
@@ -238,6 +246,7 @@ impl Config {
             osc: OscConfig::default(),
             surfaces: Vec::new(),
             automation: crate::automation::Settings::default(),
+            monitor: None,
             origin: None,
         }
     }

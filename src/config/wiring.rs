@@ -19,8 +19,12 @@ pub struct Wiring {
     /// on this machine.
     pub tracks: Vec<Vec<u16>>,
     /// The engine's output pairs in engine order: the master first, then
-    /// each aux bus in session order.
+    /// each aux bus in session order, then the monitor section's (speaker
+    /// sets, sub, phones).
     pub outputs: Vec<OutputPair>,
+    /// The monitor section as the engine runs it (its talkback reads an
+    /// interface input), if the config has one.
+    pub monitor: Option<crate::engine::monitor::MonitorShape>,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -41,12 +45,15 @@ impl Wiring {
             .collect()
     }
 
-    /// The number of interface inputs the session reads: the highest one used.
+    /// The number of interface inputs the engine reads: the highest one
+    /// used (by a track or the talkback).
     pub fn inputs_used(&self) -> usize {
+        let talkback = self.monitor.as_ref().and_then(|m| m.talkback);
         self.tracks
             .iter()
             .flatten()
             .map(|c| usize::from(*c))
+            .chain(talkback.map(|engine_input| engine_input + 1))
             .max()
             .unwrap_or(0)
     }
@@ -167,9 +174,16 @@ pub(super) fn resolve(config: &Config, session: &Session) -> Result<Wiring, Erro
     } else {
         Chosen::Default
     });
+    // With a monitor section the room listens through it: the master has
+    // outputs only where the config gives it some.
+    let master_default = if config.monitor.is_some() {
+        Vec::new()
+    } else {
+        MASTER_OUTPUTS.to_vec()
+    };
     outputs.push(OutputPair {
         name: MASTER.to_string(),
-        channels: master.cloned().unwrap_or(MASTER_OUTPUTS.to_vec()),
+        channels: master.cloned().unwrap_or(master_default),
     });
     for b in &session.buses {
         if let BusKind::Aux { output } = &b.kind {
@@ -224,7 +238,18 @@ pub(super) fn resolve(config: &Config, session: &Session) -> Result<Wiring, Erro
         });
     }
 
+    if let Some(m) = &config.monitor {
+        let file = config.file.as_deref().unwrap_or(Path::new("config"));
+        let (pairs, clashes) = super::monitor::wire(m, &outputs, config.origin.as_ref(), file);
+        outputs.extend(pairs);
+        errors.extend(clashes);
+    }
+
     errors.sort_by(|a, b| (&a.file, a.line, a.column).cmp(&(&b.file, b.line, b.column)));
     Errors::check(errors)?;
-    Ok(Wiring { tracks, outputs })
+    Ok(Wiring {
+        tracks,
+        outputs,
+        monitor: config.monitor.as_ref().map(super::MonitorConfig::shape),
+    })
 }

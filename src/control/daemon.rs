@@ -9,6 +9,7 @@
 
 use super::desk::{self, Desk, TransportView};
 use super::model::{session_names, Change, Key, Mix, Origin};
+use super::reference::References;
 use super::request::Request;
 use super::surfaces::{self, MidiSurfaces};
 use crate::audio::{self, AudioEvent, AudioSpec, Running};
@@ -17,7 +18,7 @@ use crate::engine::{self, EngineHandle, Topology};
 use crate::midi::open::Opened;
 use crate::midi::{Action, Input, TransportAction};
 use crate::osc::{self, Datagram, OscStats};
-use crate::params::AutomationMode;
+use crate::params::{AutomationMode, MonitorField, Param};
 use crate::service::{self, Notifier, Signal, Watchdog};
 use crate::session::{self, Session};
 use crate::sources::{self, FileSources, Loaded};
@@ -69,6 +70,10 @@ pub struct Daemon {
     midi: Option<MidiSurfaces>,
     /// The transport, automation and scenes.
     desk: Desk,
+    /// The monitor's reference track.
+    references: References,
+    /// The master's integrated loudness as last read (the reference's match).
+    mix_lufs: f32,
     /// The session's file sources, at `sources_rate` (0 until loaded).
     sources: FileSources,
     sources_rate: u32,
@@ -146,7 +151,7 @@ impl Daemon {
             session.tracks.len(),
             session.buses.len()
         );
-        let mut mix = Mix::from_session(&session);
+        let mut mix = Mix::from_session(&session).with_monitor(config.monitor.is_some());
         let store = StateStore::new(&config.state_dir);
         log::info!("state: {}", config.state_dir.display());
         restore(&mut mix, &store, &session);
@@ -162,6 +167,8 @@ impl Daemon {
             osc: None,
             midi: None,
             desk,
+            references: References::new(&session.dir),
+            mix_lufs: f32::NEG_INFINITY,
             sources_rate: 0,
             sources,
             loading: None,
@@ -304,6 +311,7 @@ impl Daemon {
             .set_media(self.sources.media(self.wiring.inputs_used()));
         let rate = self.sample_rate();
         self.desk.attach(rate, at, &self.mix, &mut self.handle);
+        self.references.attach(&self.mix, rate, &mut self.handle);
     }
 
     /// Build a fresh engine at the model's values and start the backend on it.
@@ -436,6 +444,7 @@ impl Daemon {
                 .as_ref()
                 .map(MidiSurfaces::events)
                 .unwrap_or_else(never);
+            let reference_rx = self.references.events();
             let due = [
                 self.osc.as_ref().and_then(|o| o.server.next_due()),
                 self.midi.as_ref().and_then(MidiSurfaces::next_due),
@@ -457,6 +466,9 @@ impl Daemon {
                 },
                 recv(self.audio_rx) -> e => if let Ok(e) = e { self.on_audio_event(e) },
                 recv(self.loaded_rx) -> l => if let Ok((n, l)) = l { self.on_loaded(n, l) },
+                recv(reference_rx) -> r => if let Ok(r) = r {
+                    self.references.on_loaded(r, self.mix_lufs, &mut self.handle)
+                },
                 recv(ticker) -> _ => {
                     self.on_tick();
                     if last_status.elapsed() >= STATUS_EVERY {
@@ -508,6 +520,11 @@ impl Daemon {
             if let Key::Param(id) = c.key {
                 if let Some(v) = self.mix.get(id) {
                     self.handle.set(id, v);
+                }
+                if let Param::Monitor(MonitorField::Reference | MonitorField::ReferenceFile) =
+                    id.param
+                {
+                    self.references.want(&self.mix, self.sample_rate());
                 }
             }
         }
@@ -579,6 +596,8 @@ impl Daemon {
         self.serve_desk(now);
         if now >= self.next_meters {
             let snapshot = self.handle.meters().take();
+            self.mix_lufs = snapshot.loudness.integrated;
+            self.references.follow(self.mix_lufs, &mut self.handle);
             if let Some(o) = &mut self.osc {
                 o.server.meters(&snapshot);
             }
@@ -665,6 +684,12 @@ impl Daemon {
                 .into_iter()
                 .chain(desk_status)
                 .chain(midi_status(self.midi.as_ref()))
+                .chain(
+                    self.references
+                        .status()
+                        .into_iter()
+                        .filter(|_| self.config.monitor.is_some()),
+                )
                 .collect(),
             );
         }
@@ -728,7 +753,7 @@ impl Daemon {
             let w = c.wiring(&s)?;
             // Mappings, lanes, scenes and markers are checked against the
             // new session before anything applies.
-            let mix = Mix::from_session(&s);
+            let mix = Mix::from_session(&s).with_monitor(c.monitor.is_some());
             surfaces::load(&c.surfaces, c.file.as_deref(), &mix)?;
             let desk = Desk::load(&s, &mix, c.automation)?;
             Ok((c, s, w, desk))
@@ -768,7 +793,7 @@ impl Daemon {
             // every live value that still exists carried over.
             let live = self.mix.by_path();
             let names = self.mix.names_by_path();
-            let mut mix = Mix::from_session(&session);
+            let mut mix = Mix::from_session(&session).with_monitor(config.monitor.is_some());
             mix.restore(&live);
             mix.restore_names(&names);
             apply_edited(&mut mix, &self.session, &session);
@@ -788,6 +813,9 @@ impl Daemon {
             // moves of everything else are kept.
             let changes = apply_edited(&mut self.mix, &self.session, &session);
             self.commit(&changes);
+        }
+        if session.dir != self.session.dir {
+            self.references = References::new(&session.dir);
         }
         self.wiring = wiring;
         self.session = session;
@@ -965,7 +993,7 @@ fn log_set_aside(set_aside: &[crate::state::SetAside]) {
 /// after the interface's.
 pub fn topology(session: &Session, wiring: &Wiring, files: &FileSources) -> Topology {
     let first = wiring.inputs_used();
-    session.topology(|i| {
+    let topology = session.topology(|i| {
         let chs = wiring.tracks.get(i).map(Vec::as_slice).unwrap_or(&[]);
         if chs.is_empty() {
             let file = files.tracks.get(i).copied().unwrap_or([None, None]);
@@ -973,7 +1001,11 @@ pub fn topology(session: &Session, wiring: &Wiring, files: &FileSources) -> Topo
         }
         let ch = |k: usize| chs.get(k).map(|&c| usize::from(c) - 1);
         [ch(0), ch(1)]
-    })
+    });
+    Topology {
+        monitor: wiring.monitor.clone(),
+        ..topology
+    }
 }
 
 /// The session of `config`. On a first start, when the config names no

@@ -7,6 +7,7 @@
 pub mod daemon;
 pub mod desk;
 pub mod model;
+pub mod reference;
 pub mod request;
 pub mod surfaces;
 

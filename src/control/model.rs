@@ -110,6 +110,19 @@ impl Mix {
         }
     }
 
+    /// The same mix with the monitor section's parameters (at their
+    /// defaults), or without them: they exist when the machine's config
+    /// has a monitor section.
+    pub fn with_monitor(mut self, monitor: bool) -> Mix {
+        self.registry = self.registry.with_monitor(monitor);
+        self.values.retain(|id, _| id.owner != Owner::Monitor);
+        for id in self.registry.params_of(Owner::Monitor) {
+            self.values
+                .insert(ParamId::new(Owner::Monitor, id), Spec::of(id).default);
+        }
+        self
+    }
+
     pub fn registry(&self) -> &Registry {
         &self.registry
     }
@@ -261,10 +274,12 @@ impl Mix {
         self.values.iter().map(|(k, v)| (*k, *v)).collect()
     }
 
-    /// Every value by path, for the state file.
+    /// Every value by path, for the state file (a control held only while
+    /// pressed, the talkback, is not kept).
     pub fn by_path(&self) -> BTreeMap<String, f32> {
         self.values
             .iter()
+            .filter(|(k, _)| k.param.persistent())
             .map(|(k, v)| (k.to_string(), *v))
             .collect()
     }
@@ -342,6 +357,30 @@ mod tests {
         let mut b = mix();
         assert_eq!(b.restore(&saved), vec!["track/99/gain".to_string()]);
         assert_eq!(b.values(), a.values());
+    }
+
+    /// The monitor's values are kept in the state file like any other,
+    /// except a held talkback; without a monitor they are stale paths.
+    #[test]
+    fn monitor_values_are_kept_but_not_a_held_talkback() {
+        let mut a = mix().with_monitor(true);
+        a.set_path("monitor/dim", 1.0).unwrap();
+        a.set_path("monitor/check", 4.0).unwrap();
+        a.set_path("monitor/talkback", 1.0).unwrap();
+        let saved = a.by_path();
+        assert_eq!(saved.get("monitor/dim"), Some(&1.0));
+        assert!(!saved.contains_key("monitor/talkback"));
+        let mut b = mix().with_monitor(true);
+        assert!(b.restore(&saved).is_empty());
+        assert_eq!(b.get_path("monitor/check").unwrap(), 4.0);
+        assert_eq!(b.get_path("monitor/talkback").unwrap(), 0.0);
+        let mut plain = mix();
+        assert!(plain.restore(&saved).iter().any(|p| p == "monitor/dim"));
+        assert!(mix()
+            .with_monitor(true)
+            .with_monitor(false)
+            .get_path("monitor/dim")
+            .is_err());
     }
 
     #[test]

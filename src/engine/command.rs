@@ -3,6 +3,7 @@
 use super::automation::{LaneCommand, Playback};
 use super::graph::Graph;
 use super::media::Media;
+use super::monitor::Reference;
 use super::transport::TransportCommand;
 use crate::params::ParamId;
 
@@ -13,7 +14,7 @@ use crate::params::ParamId;
 pub const COMMAND_CAPACITY: usize = 4096;
 
 /// Capacity of the queue that returns replaced objects (graphs, media,
-/// playback) to the control side. The control side keeps at most this many
+/// playback, reference) to the control side. The control side keeps at most this many
 /// swaps in flight.
 pub const RETURN_CAPACITY: usize = 4;
 
@@ -44,4 +45,6 @@ pub enum Swap {
     Media(Box<Media>),
     /// New automation lanes.
     Playback(Box<Playback>),
+    /// A new reference track for the monitor (or its new loudness match).
+    Reference(Box<Reference>),
 }

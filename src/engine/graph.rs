@@ -5,14 +5,16 @@
 
 use super::block::add;
 use super::bus::Bus;
+use super::cue::Solo;
 use super::dsp::lanes::{Lanes, LANES};
 use super::master::Master;
 use super::meters::Meters;
+use super::monitor::Monitor;
 use super::strip::{Scratch, Stereo};
 use super::topology::{BusRole, Topology, MAX_BLOCK};
 use super::track::Track;
 use super::track_group;
-use crate::params::{Owner, Param, ParamId};
+use crate::params::{Owner, Param, ParamId, SoloMode};
 use std::sync::Arc;
 
 pub struct Graph {
@@ -22,6 +24,9 @@ pub struct Graph {
     bus_io: Vec<Stereo>,
     master: Master,
     master_io: Stereo,
+    monitor: Option<Box<Monitor>>,
+    /// The soloed tracks' sum in AFL/PFL, for the monitor.
+    cue_io: Stereo,
     scratch: Scratch,
     /// The signal of one track group, a lane per track.
     frames: Box<[Lanes<f32>]>,
@@ -58,6 +63,11 @@ impl Graph {
             bus_io,
             master: Master::new(sr),
             master_io: Stereo::new(),
+            monitor: topology
+                .monitor
+                .as_ref()
+                .map(|m| Box::new(Monitor::new(m, &topology.buses, sr))),
+            cue_io: Stereo::new(),
             scratch: Scratch::new(),
             frames: vec![Lanes::splat(0.0); MAX_BLOCK].into_boxed_slice(),
             meters,
@@ -107,6 +117,11 @@ impl Graph {
                     self.buses.iter_mut().for_each(|b| b.set_tempo(value));
                 }
             }
+            Owner::Monitor => {
+                if let (Some(m), Param::Monitor(f)) = (&mut self.monitor, id.param) {
+                    m.set(f, value);
+                }
+            }
         }
     }
 
@@ -115,6 +130,9 @@ impl Graph {
     /// towards them; then clear what the meters saw.
     pub(crate) fn settle(&mut self) {
         const SETTLE_S: f32 = 0.1;
+        if let Some(m) = &mut self.monitor {
+            m.settle();
+        }
         let mut left = (SETTLE_S * self.topology.sample_rate) as usize;
         while left > 0 {
             let n = left.min(MAX_BLOCK);
@@ -127,6 +145,12 @@ impl Graph {
 
     pub fn reset_loudness(&mut self) {
         self.master.reset_loudness();
+    }
+
+    /// The monitor's buffer for this pass's reference audio (with the
+    /// reference's loudness match, linear), if there is a monitor.
+    pub(crate) fn reference_input(&mut self, matched: f32) -> Option<&mut Stereo> {
+        Some(self.monitor.as_mut()?.reference_input(matched))
     }
 
     /// Process up to [`MAX_BLOCK`] frames. `inputs` hold this pass's frames
@@ -165,16 +189,27 @@ impl Graph {
         for t in self.tracks.iter_mut().filter(|t| !t.in_lanes()) {
             t.dynamics(n);
         }
-        let any_solo = self.tracks.iter().any(Track::solo);
+        let solo = Solo {
+            any: self.tracks.iter().any(Track::solo),
+            mode: self
+                .monitor
+                .as_ref()
+                .map_or(SoloMode::Sip, |m| m.solo_mode()),
+        };
+        self.cue_io.clear(n);
         for (i, t) in self.tracks.iter_mut().enumerate() {
             t.mix(
                 n,
-                any_solo,
+                solo,
                 &mut self.bus_io,
                 &mut self.master_io,
+                &mut self.cue_io,
                 &mut self.scratch,
                 self.meters.track(i),
             );
+        }
+        if let Some(m) = &mut self.monitor {
+            m.talkback(inputs, &mut self.bus_io, n, &mut self.scratch);
         }
 
         let mut aux_out = 2;
@@ -210,6 +245,19 @@ impl Graph {
             {
                 dst.copy_from_slice(&src[..n]);
             }
+        }
+        if let Some(m) = &mut self.monitor {
+            let first = self.topology.monitor_output();
+            m.process(
+                &self.master_io,
+                &self.cue_io,
+                solo.cueing(),
+                outputs,
+                first,
+                offset,
+                n,
+                &mut self.scratch,
+            );
         }
     }
 }

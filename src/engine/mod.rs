@@ -13,6 +13,7 @@ pub mod automation;
 mod block;
 mod bus;
 mod command;
+mod cue;
 pub mod denormal;
 pub mod dsp;
 mod graph;
@@ -21,6 +22,7 @@ pub mod loudness;
 mod master;
 pub mod media;
 pub mod meters;
+pub mod monitor;
 pub mod smoothing;
 mod strip;
 pub mod topology;
@@ -38,6 +40,7 @@ use automation::{LaneCommand, Playback};
 use command::{Command, Swap};
 use denormal::FlushDenormals;
 use media::Media;
+use monitor::Reference;
 use std::collections::{BTreeMap, VecDeque};
 use std::sync::Arc;
 use transport::{Transport, TransportClock, TransportCommand};
@@ -47,6 +50,7 @@ pub struct Engine {
     graph: Box<Graph>,
     media: Box<Media>,
     playback: Box<Playback>,
+    reference: Box<Reference>,
     transport: Transport,
     pending_swap: Option<Swap>,
     commands: rtrb::Consumer<Command>,
@@ -93,6 +97,7 @@ pub fn new(topology: Topology, values: &[(ParamId, f32)]) -> (Engine, EngineHand
         graph,
         media: Box::new(Media::none()),
         playback: Box::new(Playback::none()),
+        reference: Box::new(Reference::none()),
         transport: Transport::new(clock),
         pending_swap: None,
         commands: cmd_rx,
@@ -153,6 +158,11 @@ impl Engine {
                 self.media.fill(&mut window, position, n, playing);
                 end.min(MAX_INPUTS)
             };
+            // The reference plays where the master's output stands.
+            let at = position as i64 - self.graph.latency() as i64;
+            if let Some(buf) = self.graph.reference_input(self.reference.gain()) {
+                self.reference.fill(buf, at, n, playing);
+            }
             self.graph
                 .process_block(&window[..count], outputs, offset, n);
             self.transport.advance(n);
@@ -191,6 +201,7 @@ impl Engine {
             Swap::Graph(g) => Swap::Graph(std::mem::replace(&mut self.graph, g)),
             Swap::Media(m) => Swap::Media(std::mem::replace(&mut self.media, m)),
             Swap::Playback(p) => Swap::Playback(std::mem::replace(&mut self.playback, p)),
+            Swap::Reference(r) => Swap::Reference(std::mem::replace(&mut self.reference, r)),
         };
         if let Err(rtrb::PushError::Full(old)) = self.returns.push(old) {
             std::mem::forget(old);
@@ -233,6 +244,13 @@ impl EngineHandle {
     /// Replace the file sources.
     pub fn set_media(&mut self, media: Media) {
         self.overflow_swaps.push_back(Swap::Media(Box::new(media)));
+        self.flush();
+    }
+
+    /// Replace the monitor's reference track (or its loudness match).
+    pub fn set_reference(&mut self, reference: Reference) {
+        self.overflow_swaps
+            .push_back(Swap::Reference(Box::new(reference)));
         self.flush();
     }
 

@@ -41,11 +41,19 @@ pub struct Topology {
     /// off the output (offline render). Live, a track's pitch adds its
     /// latency to that track alone, and only while it is on.
     pub compensate_latency: bool,
+    /// The control room's monitor section, if the machine has one.
+    pub monitor: Option<super::monitor::MonitorShape>,
 }
 
 impl Topology {
-    /// Engine outputs: master L/R first, then one pair per aux bus in bus order.
+    /// Engine outputs: master L/R first, then one pair per aux bus in bus
+    /// order, then the monitor section's (from [`Topology::monitor_output`]).
     pub fn output_channels(&self) -> usize {
+        self.monitor_output() + self.monitor.as_ref().map_or(0, |m| m.output_channels())
+    }
+
+    /// The first engine output of the monitor section.
+    pub fn monitor_output(&self) -> usize {
         2 + 2 * self.aux_buses().count()
     }
 

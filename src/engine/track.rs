@@ -8,7 +8,9 @@
 //! Sends are stereo and follow the pan. Solo-in-place silences the main mix
 //! and the effect-bus sends of every track that is not soloed while any track
 //! is; aux (monitor) sends ignore solo, so a soloing engineer never changes a
-//! performer's monitor mix.
+//! performer's monitor mix. In AFL and PFL modes solo leaves the master
+//! and the buses alone: the soloed tracks feed the cue instead (`cue.rs`),
+//! which the monitor section plays.
 //!
 //! A block runs in three steps, so that a graph can run the middle one for
 //! several mono tracks at once (see `track_group.rs`): [`Track::input`],
@@ -16,6 +18,7 @@
 //! then [`Track::mix`].
 
 use super::block::{gain, gain_times, mix, mix_panned, mul, scaled, silent};
+use super::cue::{CueTap, Solo};
 use super::dsp::compressor::Compressor;
 use super::dsp::filter_chain::FilterChain;
 use super::dsp::gate::Gate;
@@ -59,6 +62,9 @@ struct RestingGains {
     mute: f32,
     fader: f32,
     solo: f32,
+    /// The cue taps, PFL and AFL.
+    pfl: f32,
+    afl: f32,
 }
 
 pub(crate) struct Track {
@@ -72,6 +78,7 @@ pub(crate) struct Track {
     panner: Panner,
     solo: bool,
     solo_gain: Smoothed,
+    cue: CueTap,
     sends: Box<[Send]>,
     buf: Stereo,
 }
@@ -114,6 +121,7 @@ impl Track {
             inserts: Inserts::track(sample_rate, compensate),
             solo: false,
             solo_gain: Smoothed::new(1.0, MUTE_RAMP_MS, sample_rate),
+            cue: CueTap::new(sample_rate),
             sends,
             buf: Stereo::new(),
         }
@@ -219,14 +227,15 @@ impl Track {
 
     /// Last step of a block (after [`Track::input`] and the filters and
     /// dynamics): drive and pitch, pan, modulation, mute, sends, fader and
-    /// solo, adding into the bus inputs and the master sum.
+    /// solo, adding into the bus inputs, the master sum and the cue.
     #[allow(clippy::too_many_arguments)]
     pub fn mix(
         &mut self,
         frames: usize,
-        any_solo: bool,
+        solo: Solo,
         bus_in: &mut [Stereo],
         main: &mut Stereo,
+        cue: &mut Stereo,
         scratch: &mut Scratch,
         meter: &StripMeter,
     ) {
@@ -238,10 +247,14 @@ impl Track {
             self.inserts.before_pan_mono(&mut self.buf.l[..n]);
         }
         // Solo-in-place gain for the main mix and effect sends.
-        self.solo_gain
-            .set(if any_solo && !self.solo { 0.0 } else { 1.0 });
+        self.solo_gain.set(if solo.in_place() && !self.solo {
+            0.0
+        } else {
+            1.0
+        });
+        self.cue.aim(self.solo, solo.mode);
         if let Some(gains) = self.resting_mono() {
-            self.mix_resting_mono(gains, n, bus_in, main, meter);
+            self.mix_resting_mono(gains, n, bus_in, main, cue, meter);
             return;
         }
         let Stereo { l, r } = &mut self.buf;
@@ -250,6 +263,7 @@ impl Track {
         // Pan (mono) or width and balance (stereo), modulation, then mute.
         self.panner.process(l, r, scratch);
         self.inserts.after_pan(l, r);
+        self.cue.pre(cue, l, r, &mut scratch.b[..n]);
         let m = self.core.mute_gain(&mut scratch.c[..n]);
         mul(l, m);
         mul(r, m);
@@ -281,6 +295,7 @@ impl Track {
         mul(l, g);
         mul(r, g);
         send(&mut self.sends, false, l, r, bus_in, &mut scratch.a[..n]);
+        self.cue.post(cue, l, r, &mut scratch.b[..n]);
 
         if !solo_silent {
             mix(&mut main.l[..n], l, solo);
@@ -299,14 +314,18 @@ impl Track {
         }
         let (left, right) = self.panner.resting_mono_gains()?;
         let (mute, fader) = self.core.resting_mute_and_fader()?;
-        let still =
-            !self.solo_gain.is_smoothing() && self.sends.iter().all(|s| !s.gain.is_smoothing());
+        let still = !self.solo_gain.is_smoothing()
+            && self.cue.resting()
+            && self.sends.iter().all(|s| !s.gain.is_smoothing());
+        let (pfl, afl) = self.cue.levels();
         still.then(|| RestingGains {
             left,
             right,
             mute,
             fader,
             solo: self.solo_gain.current(),
+            pfl,
+            afl,
         })
     }
 
@@ -321,6 +340,7 @@ impl Track {
         n: usize,
         bus_in: &mut [Stereo],
         main: &mut Stereo,
+        cue: &mut Stereo,
         meter: &StripMeter,
     ) {
         let x = &self.buf.l[..n];
@@ -354,6 +374,13 @@ impl Track {
                 post_r,
                 g.solo,
             );
+        }
+        let (cl, cr) = (&mut cue.l[..n], &mut cue.r[..n]);
+        if g.pfl != 0.0 {
+            mix_panned(cl, cr, x, |v| v * g.left, |v| v * g.right, g.pfl);
+        }
+        if g.afl != 0.0 {
+            mix_panned(cl, cr, x, post_l, post_r, g.afl);
         }
         self.core.meter_of(meter, x, post_l, post_r);
         meter.gate(self.gate.gain_reduction_db());

@@ -68,6 +68,7 @@ mod tests {
                 .collect(),
             buses: vec![],
             compensate_latency: false,
+            monitor: None,
         }
     }
 

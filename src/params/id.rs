@@ -11,6 +11,8 @@ pub enum Owner {
     Master,
     /// Session-wide values such as the tempo.
     Transport,
+    /// The control room's monitor section (see [`super::monitor`]).
+    Monitor,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -160,13 +162,22 @@ pub enum Param {
     Tempo,
     /// The automation mode of a strip ([`super::AutomationMode`]).
     Automation,
+    /// A monitor section parameter ([`super::monitor`]).
+    Monitor(super::MonitorField),
 }
 
 impl Param {
     /// Whether the parameter can have an automation lane: everything that
-    /// shapes the sound, not the tempo or the automation modes themselves.
+    /// shapes the sound, not the tempo or the automation modes themselves,
+    /// nor what the engineer listens on (the monitor section).
     pub fn automatable(self) -> bool {
-        !matches!(self, Param::Tempo | Param::Automation)
+        !matches!(self, Param::Tempo | Param::Automation | Param::Monitor(_))
+    }
+
+    /// Whether the value is kept (state file, scenes): everything but a
+    /// control held only while pressed (talkback).
+    pub fn persistent(self) -> bool {
+        self != Param::Monitor(super::MonitorField::Talkback)
     }
 }
 

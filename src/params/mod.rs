@@ -10,6 +10,7 @@
 
 pub mod fader_law;
 mod id;
+pub mod monitor;
 mod path;
 mod registry;
 mod spec;
@@ -18,6 +19,7 @@ pub use id::{
     CompField, DelayField, DriveField, EqField, GateField, LimiterField, ModField, Owner, Param,
     ParamId, PitchField, ReverbField, SendField, EQ_BANDS,
 };
+pub use monitor::{Check, MonitorField, SoloMode};
 pub use path::{Form, ParamRef, PathError};
 pub use registry::{BusEffect, Layout, Registry};
 pub use spec::{AutomationMode, DriveType, EqType, ModType, NoteValue, Spec, Taper, Unit};

@@ -154,7 +154,7 @@ fn name_of<T: Copy + PartialEq>(table: &[(&'static str, T)], v: T) -> &'static s
 }
 
 /// A 1-based index segment to a 0-based index.
-fn index(seg: &str) -> Option<u16> {
+pub(super) fn index(seg: &str) -> Option<u16> {
     if seg.is_empty() || seg.len() > 5 || !seg.bytes().all(|b| b.is_ascii_digit()) {
         return None;
     }
@@ -225,6 +225,13 @@ impl ParamRef {
             ["track", n, rest @ ..] => (Owner::Track(index(n).ok_or_else(unknown)?), rest),
             ["bus", n, rest @ ..] => (Owner::Bus(index(n).ok_or_else(unknown)?), rest),
             ["master", rest @ ..] => (Owner::Master, rest),
+            ["monitor", rest @ ..] => {
+                let (field, fader) = super::monitor::parse(rest).ok_or_else(unknown)?;
+                return Ok(ParamRef {
+                    id: ParamId::new(Owner::Monitor, Param::Monitor(field)),
+                    form: if fader { Form::Fader } else { Form::Plain },
+                });
+            }
             ["transport", "tempo"] => {
                 return Ok(ParamRef {
                     id: ParamId::new(Owner::Transport, Param::Tempo),
@@ -242,15 +249,18 @@ impl ParamRef {
 
     /// The `fader` sibling of a level (fader gains and send levels).
     pub fn fader(id: ParamId) -> Option<ParamRef> {
-        matches!(
-            id.param,
-            Param::Gain
-                | Param::Send {
-                    field: SendField::Level,
-                    ..
-                }
-        )
-        .then_some(ParamRef {
+        let level = match id.param {
+            Param::Monitor(f) => super::monitor::has_fader(f),
+            p => matches!(
+                p,
+                Param::Gain
+                    | Param::Send {
+                        field: SendField::Level,
+                        ..
+                    }
+            ),
+        };
+        level.then_some(ParamRef {
             id,
             form: Form::Fader,
         })
@@ -288,6 +298,7 @@ impl fmt::Display for Owner {
             Owner::Bus(n) => write!(f, "bus/{}", *n as u32 + 1),
             Owner::Master => write!(f, "master"),
             Owner::Transport => write!(f, "transport"),
+            Owner::Monitor => write!(f, "monitor"),
         }
     }
 }
@@ -319,6 +330,7 @@ impl fmt::Display for ParamRef {
             Param::Mod(x) => write!(f, "mod/{}", name_of(&MOD_FIELDS, x)),
             Param::Pitch(x) => write!(f, "pitch/{}", name_of(&PITCH_FIELDS, x)),
             Param::Tempo => write!(f, "tempo"),
+            Param::Monitor(x) => write!(f, "{}", super::monitor::path(x, fader)),
             p => write!(f, "{}", name_of(&SIMPLE, p)),
         }
     }
@@ -348,6 +360,11 @@ mod tests {
             "transport/tempo",
             "track/2/automation",
             "master/automation",
+            "monitor/level",
+            "monitor/fader",
+            "monitor/solo/mode",
+            "monitor/phones/fader",
+            "monitor/talkback/bus/3",
         ] {
             let r = ParamRef::parse(p).unwrap();
             assert_eq!(r.to_string(), p);

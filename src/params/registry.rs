@@ -23,6 +23,8 @@ pub struct Layout {
 #[derive(Debug, Clone)]
 pub struct Registry {
     layout: Layout,
+    /// The machine has a monitor section (`monitor/...` exists).
+    monitor: bool,
 }
 
 const EQ_FIELDS: [EqField; 5] = [
@@ -109,7 +111,21 @@ fn eq_params() -> impl Iterator<Item = Param> {
 
 impl Registry {
     pub fn new(layout: Layout) -> Self {
-        Registry { layout }
+        Registry {
+            layout,
+            monitor: false,
+        }
+    }
+
+    /// The same address space with (or without) the monitor section's
+    /// parameters, which exist when the machine's config has one.
+    pub fn with_monitor(self, monitor: bool) -> Self {
+        Registry { monitor, ..self }
+    }
+
+    /// Whether `monitor/...` exists.
+    pub fn has_monitor(&self) -> bool {
+        self.monitor
     }
 
     pub fn layout(&self) -> &Layout {
@@ -168,6 +184,8 @@ impl Registry {
                 v.extend(LIMITER.map(Param::Limiter));
             }
             Owner::Transport => v.push(Param::Tempo),
+            Owner::Monitor if self.monitor => v.extend(super::monitor::params(&self.layout.buses)),
+            Owner::Monitor => {}
         }
         v
     }
@@ -177,7 +195,8 @@ impl Registry {
         let owners = (0..self.layout.tracks as u16)
             .map(Owner::Track)
             .chain((0..self.layout.buses.len() as u16).map(Owner::Bus))
-            .chain([Owner::Master, Owner::Transport]);
+            .chain([Owner::Master, Owner::Transport])
+            .chain(self.monitor.then_some(Owner::Monitor));
         owners
             .flat_map(|owner| {
                 self.params_of(owner)
@@ -201,6 +220,13 @@ impl Registry {
             }
             Owner::Bus(n) if n as usize >= self.layout.buses.len() => {
                 return Err(no_such("bus", n, self.layout.buses.len()))
+            }
+            Owner::Monitor if !self.monitor => {
+                return Err(PathError::NotHere {
+                    path: path.to_string(),
+                    why: "this machine has no monitor section (config.yaml has no `monitor:`)"
+                        .to_string(),
+                })
             }
             _ => {}
         }
@@ -279,5 +305,24 @@ mod tests {
         assert!(r.resolve("bus/2/mod/rate").is_ok());
         assert!(r.resolve("bus/1/pitch/semitones").is_err());
         assert!(r.resolve("master/drive/on").is_err());
+        assert!(r.resolve("monitor/dim").is_err(), "no monitor section");
+    }
+
+    #[test]
+    fn the_monitor_section_exists_when_configured() {
+        let r = reg().with_monitor(true);
+        assert!(r.resolve("monitor/dim").is_ok());
+        assert!(r.resolve("monitor/fader").is_ok());
+        // Talkback reaches aux buses only: bus 2 is one, bus 1 a reverb.
+        assert!(r.resolve("monitor/talkback/bus/2").is_ok());
+        assert!(r.resolve("monitor/talkback/bus/1").is_err());
+        assert!(r.resolve("monitor/talkback/bus/3").is_err());
+        let monitor: Vec<_> = r
+            .all()
+            .into_iter()
+            .filter(|id| id.owner == Owner::Monitor)
+            .collect();
+        assert_eq!(monitor.len(), 20);
+        assert!(monitor.iter().all(|id| !id.param.automatable()));
     }
 }

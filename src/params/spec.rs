@@ -206,7 +206,7 @@ impl NoteValue {
     }
 }
 
-const fn spec(unit: Unit, min: f32, max: f32, default: f32, taper: Taper) -> Spec {
+pub(super) const fn spec(unit: Unit, min: f32, max: f32, default: f32, taper: Taper) -> Spec {
     Spec {
         unit,
         min,
@@ -215,7 +215,7 @@ const fn spec(unit: Unit, min: f32, max: f32, default: f32, taper: Taper) -> Spe
         taper,
     }
 }
-const fn switch(default: bool) -> Spec {
+pub(super) const fn switch(default: bool) -> Spec {
     spec(
         Unit::Switch,
         0.0,
@@ -224,7 +224,7 @@ const fn switch(default: bool) -> Spec {
         Taper::Stepped,
     )
 }
-const fn choice(names: &'static [&'static str], default: usize) -> Spec {
+pub(super) const fn choice(names: &'static [&'static str], default: usize) -> Spec {
     spec(
         Unit::Choice(names),
         0.0,
@@ -233,7 +233,7 @@ const fn choice(names: &'static [&'static str], default: usize) -> Spec {
         Taper::Stepped,
     )
 }
-const LEVEL: Spec = spec(Unit::Decibels, SILENCE_DB, 10.0, 0.0, Taper::FaderLaw);
+pub(super) const LEVEL: Spec = spec(Unit::Decibels, SILENCE_DB, 10.0, 0.0, Taper::FaderLaw);
 const SEND_LEVEL: Spec = spec(
     Unit::Decibels,
     SILENCE_DB,
@@ -349,6 +349,7 @@ impl Spec {
             },
             Tempo => spec(Unit::Bpm, 20.0, 300.0, 120.0, Taper::Linear),
             Automation => choice(AutomationMode::NAMES, AutomationMode::Read as usize),
+            Monitor(f) => super::monitor::spec_of(f),
         }
     }
 

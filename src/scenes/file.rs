@@ -11,6 +11,9 @@ use std::path::{Path, PathBuf};
 
 pub const FOLDER: &str = "scenes";
 pub const SAFES_FILE: &str = "recall-safe.yaml";
+/// Groups a recall leaves alone unless `recall-safe.yaml` lists them under
+/// `recall:`: what the engineer listens on is not part of a scene's mix.
+pub const SAFE_BY_DEFAULT: &[&str] = &["monitor"];
 /// Longest scene name, in characters.
 pub const MAX_NAME: usize = 64;
 
@@ -40,6 +43,9 @@ struct Stored {
 struct StoredSafes {
     #[serde(default)]
     safe: Vec<String>,
+    /// Groups of [`SAFE_BY_DEFAULT`] made unsafe.
+    #[serde(default)]
+    recall: Vec<String>,
 }
 
 /// Whether a scene name can be a file name: printable, no `/`, not hidden.
@@ -127,20 +133,40 @@ pub fn parse(file: &Path, text: &str) -> Result<Scene, Errors> {
     })
 }
 
+/// The recall-safe strips and groups: those the file lists, and those
+/// safe by default that it does not list under `recall:`.
 pub fn load_safes(dir: &Path) -> Result<BTreeSet<String>, Errors> {
     let path = dir.join(SAFES_FILE);
-    if !path.exists() {
-        return Ok(BTreeSet::new());
-    }
-    let (s, _): (StoredSafes, _) = yaml::read(&path)?;
-    Ok(s.safe.into_iter().collect())
+    let s = if path.exists() {
+        yaml::read::<StoredSafes>(&path)?.0
+    } else {
+        StoredSafes::default()
+    };
+    let defaults = SAFE_BY_DEFAULT
+        .iter()
+        .filter(|d| !s.recall.iter().any(|r| r == *d))
+        .map(|d| d.to_string());
+    Ok(s.safe.into_iter().chain(defaults).collect())
 }
 
 pub fn save_safes(dir: &Path, safes: &BTreeSet<String>) -> std::io::Result<()> {
     let mut s =
         String::from("# mixbridge: what a scene recall leaves alone (strips or groups)\nsafe:\n");
-    for p in safes {
+    for p in safes
+        .iter()
+        .filter(|p| !SAFE_BY_DEFAULT.contains(&p.as_str()))
+    {
         let _ = writeln!(s, "  - {}", quoted(p));
+    }
+    let recalled: Vec<&&str> = SAFE_BY_DEFAULT
+        .iter()
+        .filter(|d| !safes.contains(**d))
+        .collect();
+    if !recalled.is_empty() {
+        s.push_str("# safe by default, recalled here:\nrecall:\n");
+        for p in recalled {
+            let _ = writeln!(s, "  - {}", quoted(p));
+        }
     }
     crate::atomic_file::write(&dir.join(SAFES_FILE), s.as_bytes())
 }

@@ -23,10 +23,11 @@ pub const MAX_FADE: Duration = Duration::from_secs(60);
 /// How often a crossfade moves its values.
 pub const FADE_STEP: Duration = Duration::from_millis(20);
 
-/// Parameter groups a recall can leave alone.
+/// Parameter groups a recall can leave alone. `monitor` (the monitor
+/// section) is left alone unless made otherwise ([`file::SAFE_BY_DEFAULT`]).
 pub const GROUPS: &[&str] = &[
     "gain", "trim", "polarity", "pan", "mute", "solo", "hpf", "eq", "gate", "comp", "send",
-    "reverb", "delay", "limiter", "drive", "mod", "pitch", "names",
+    "reverb", "delay", "limiter", "drive", "mod", "pitch", "names", "monitor",
 ];
 
 pub struct Scenes {
@@ -273,9 +274,11 @@ fn set(mix: &mut Mix, id: ParamId, v: f32, changes: &mut Vec<Change>) {
     }
 }
 
-/// Whether a scene holds the parameter.
+/// Whether a scene holds the parameter: what shapes the sound, and the
+/// monitor section (recall-safe by default), never a held talkback.
 fn in_scenes(id: ParamId) -> bool {
-    id.param.automatable() && id.owner != Owner::Transport
+    let kept = id.param.automatable() || id.owner == Owner::Monitor;
+    kept && id.param.persistent() && id.owner != Owner::Transport
 }
 
 /// The recall-safe group a parameter belongs to.
@@ -298,6 +301,7 @@ fn group_of(p: Param) -> &'static str {
         Param::Drive(_) => "drive",
         Param::Mod(_) => "mod",
         Param::Pitch(_) => "pitch",
+        Param::Monitor(_) => "monitor",
         Param::Tempo | Param::Automation => "",
     }
 }
@@ -361,5 +365,49 @@ mod tests {
         assert!(scenes.undo(&mut m).is_err());
         scenes.delete("A").unwrap();
         assert!(Scenes::load(dir.path()).unwrap().list().is_empty());
+    }
+
+    /// The monitor section is in every scene, left alone by a recall until
+    /// it is made unsafe (and that choice is kept); a held talkback is
+    /// never saved.
+    #[test]
+    fn the_monitor_is_recall_safe_by_default() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut scenes = Scenes::load(dir.path()).unwrap();
+        let mut m = Mix::from_layout(Layout {
+            tracks: 1,
+            buses: vec![BusEffect::None],
+        })
+        .with_monitor(true);
+        assert!(scenes.safes().contains("monitor"));
+        m.set_path("monitor/dim", 1.0).unwrap();
+        m.set_path("monitor/talkback", 1.0).unwrap();
+        m.set_path("track/1/gain", -6.0).unwrap();
+        scenes.save("A", &m, 1).unwrap();
+        let saved = &scenes.list()[0].values;
+        assert!(saved.contains_key("monitor/dim"));
+        assert!(!saved.contains_key("monitor/talkback"));
+
+        m.set_path("monitor/dim", 0.0).unwrap();
+        m.set_path("track/1/gain", 0.0).unwrap();
+        let r = scenes
+            .recall("A", Duration::ZERO, &mut m, Instant::now())
+            .unwrap();
+        assert!(r.safe > 0);
+        assert_eq!(m.get_path("monitor/dim").unwrap(), 0.0, "left alone");
+        assert_eq!(m.get_path("track/1/gain").unwrap(), -6.0);
+
+        scenes.set_safe("monitor", false, m.registry()).unwrap();
+        let mut scenes = Scenes::load(dir.path()).unwrap();
+        assert!(!scenes.safes().contains("monitor"), "the choice is kept");
+        scenes
+            .recall("A", Duration::ZERO, &mut m, Instant::now())
+            .unwrap();
+        assert_eq!(m.get_path("monitor/dim").unwrap(), 1.0, "recalled");
+        assert_eq!(
+            m.get_path("monitor/talkback").unwrap(),
+            1.0,
+            "not in the scene"
+        );
     }
 }

@@ -70,12 +70,16 @@ pub(super) fn resolve(
             format!("{e}; allowed: {hint}")
         }
         PathError::NotHere { .. } => match ParamRef::parse(path) {
+            Ok(r) if r.id.owner == Owner::Monitor => format!(
+                "`{path}`: the monitor section is the machine's (config.yaml `monitor:`), not the session's; allowed here: track/N/..., bus/N/..., master/..."
+            ),
             Ok(r) => {
                 let (owner_text, prefix) = match r.id.owner {
                     Owner::Track(n) => (format!("track {}", n + 1), format!("track/{}", n + 1)),
                     Owner::Bus(n) => (describe_bus(n), format!("bus/{}", n + 1)),
                     Owner::Master => ("the master".to_string(), "master".to_string()),
                     Owner::Transport => ("the transport".to_string(), "transport".to_string()),
+                    Owner::Monitor => ("the monitor".to_string(), "monitor".to_string()),
                 };
                 format!(
                     "`{path}`: {owner_text} has no such parameter; allowed under {prefix}: {}",

@@ -34,6 +34,7 @@ impl Session {
             tracks,
             buses,
             compensate_latency: false,
+            monitor: None,
         }
     }
 }

@@ -11,6 +11,7 @@
 //! that cannot be used is one error naming it and leaves its track silent;
 //! the others load.
 
+pub mod reference;
 mod resample;
 
 pub use resample::resample;

@@ -3,6 +3,7 @@
 #![allow(dead_code)]
 
 use mixbridge::engine::dsp::pan::PanLaw;
+use mixbridge::engine::monitor::{MonitorShape, PhonesShape, SpeakerShape, SubShape};
 use mixbridge::engine::{self, BusRole, Engine, EngineHandle, Topology, TrackShape};
 use mixbridge::params::{BusEffect, Registry};
 
@@ -30,6 +31,22 @@ impl Rig {
     }
 
     pub fn with(tracks: &[bool], buses: &[BusRole], pan_law: PanLaw, sample_rate: f32) -> Rig {
+        Rig::build(tracks, buses, pan_law, sample_rate, None)
+    }
+
+    /// A rig with a monitor section; its outputs follow the master's and
+    /// the aux buses' ([`Topology::monitor_output`]).
+    pub fn with_monitor(tracks: &[bool], buses: &[BusRole], monitor: MonitorShape) -> Rig {
+        Rig::build(tracks, buses, PanLaw::EqualPower, SR, Some(monitor))
+    }
+
+    fn build(
+        tracks: &[bool],
+        buses: &[BusRole],
+        pan_law: PanLaw,
+        sample_rate: f32,
+        monitor: Option<MonitorShape>,
+    ) -> Rig {
         let mut next = 0;
         let tracks = tracks
             .iter()
@@ -48,8 +65,9 @@ impl Rig {
             tracks,
             buses: buses.to_vec(),
             compensate_latency: false,
+            monitor,
         };
-        let registry = Registry::new(topology.layout());
+        let registry = Registry::new(topology.layout()).with_monitor(topology.monitor.is_some());
         let (engine, handle) = engine::new(topology.clone(), &[]);
         Rig {
             engine,
@@ -125,7 +143,8 @@ pub fn assert_no_click(
         let o = rig.run(&vec![block; rig.inputs()]);
         out.extend_from_slice(&o[channel]);
     }
-    let during = max_step(&out[10 * 64..]);
+    // From the last sample before the change: a jump lands at a block's start.
+    let during = max_step(&out[10 * 64 - 1..]);
     let steady = max_step(&out[..10 * 64]).max(max_step(&out[out.len() - 2048..]));
     assert!(
         during <= limit * steady.max(1e-6),
@@ -162,15 +181,58 @@ pub fn max_step(x: &[f32]) -> f32 {
 /// Level in dB (peak-equivalent of a sine) of the `freq` component of `x`,
 /// measured over its second half with a Goertzel filter.
 pub fn tone_db(x: &[f32], freq: f32, sample_rate: f32) -> f32 {
-    let tail = &x[x.len() / 2..];
+    tone_db_over(&x[x.len() / 2..], freq, sample_rate)
+}
+
+/// Level in dB (peak-equivalent of a sine) of the `freq` component over
+/// all of `x` (tones with whole cycles in `x` do not leak into each other).
+pub fn tone_db_over(x: &[f32], freq: f32, sample_rate: f32) -> f32 {
     let w = 2.0 * std::f64::consts::PI * freq as f64 / sample_rate as f64;
     let (mut s1, mut s2) = (0.0f64, 0.0f64);
-    for &v in tail {
+    for &v in x {
         let s = v as f64 + 2.0 * w.cos() * s1 - s2;
         s2 = s1;
         s1 = s;
     }
     let power = s1 * s1 + s2 * s2 - 2.0 * w.cos() * s1 * s2;
-    let amp = 2.0 * power.sqrt() / tail.len() as f64;
+    let amp = 2.0 * power.sqrt() / x.len() as f64;
     (20.0 * amp.max(1e-12).log10()) as f32
+}
+
+/// `got` within `tol` dB of `want`.
+pub fn assert_near(got: f32, want: f32, tol: f32, what: &str) {
+    assert!(
+        (got - want).abs() <= tol,
+        "{what}: {got:.3} dB, want {want:.3} dB"
+    );
+}
+
+/// `got` (dB) below `floor`: silence, as far as the measurement goes.
+pub fn assert_silent(got: f32, floor: f32, what: &str) {
+    assert!(got < floor, "{what}: {got:.1} dB, want silence");
+}
+
+/// A control room: Mains (a pair), a mono Cube at -3 dB, a far pair at
+/// -6 dB and 2 ms; a sub at -2 dB crossing over at 80 Hz; phones that
+/// follow the cue; no talkback.
+pub fn control_room() -> MonitorShape {
+    let set = |mono, trim_db, delay_ms| SpeakerShape {
+        mono,
+        trim_db,
+        delay_ms,
+    };
+    MonitorShape {
+        speakers: vec![
+            set(false, 0.0, 0.0),
+            set(true, -3.0, 0.0),
+            set(false, -6.0, 2.0),
+        ],
+        sub: Some(SubShape {
+            trim_db: -2.0,
+            delay_ms: 0.0,
+            crossover_hz: Some(80.0),
+        }),
+        phones: Some(PhonesShape { follow_cue: true }),
+        talkback: None,
+    }
 }

@@ -157,6 +157,23 @@ pub fn connect_ports(c: &jack::Client, from: &str, to: &str) {
     }
 }
 
+/// Wait until `client` sees a port matching each of `patterns` (a daemon's
+/// ports appear once its audio has started).
+pub fn wait_for_ports(client: &jack::Client, patterns: &[String], within: Duration) {
+    let t = Instant::now();
+    while patterns.iter().any(|p| {
+        client
+            .ports(Some(p), None, jack::PortFlags::empty())
+            .is_empty()
+    }) {
+        assert!(
+            t.elapsed() < within,
+            "the daemon's JACK ports did not appear"
+        );
+        std::thread::sleep(Duration::from_millis(50));
+    }
+}
+
 /// The test's own JACK client: one output into the backend's input 0, two
 /// inputs from the backend's outputs 0 and 1, captured frame by frame.
 pub struct Tester {

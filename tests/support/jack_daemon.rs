@@ -6,7 +6,7 @@
 use super::common::tone_db;
 use super::jack_harness::*;
 use super::process::{free_port, Daemon};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 pub const SR: f32 = 48_000.0;
 pub const TONE_DB: f32 = -20.0;
@@ -21,18 +21,7 @@ pub fn connect(daemon: &Daemon, within: Duration) -> Tester {
         format!("^cpal_client_{pid}_out:out_0$"),
         format!("^cpal_client_{pid}_in:in_0$"),
     ];
-    let t = Instant::now();
-    while want.iter().any(|w| {
-        probe
-            .ports(Some(w), None, jack::PortFlags::empty())
-            .is_empty()
-    }) {
-        assert!(
-            t.elapsed() < within,
-            "the daemon's JACK ports did not appear"
-        );
-        std::thread::sleep(Duration::from_millis(50));
-    }
+    wait_for_ports(&probe, &want, within);
     drop(probe);
     let amp = 10f32.powf(TONE_DB / 20.0);
     Tester::connect(Source::Tone { freq: 1000.0, amp }, daemon.pid())
@@ -73,6 +62,11 @@ pub struct Setup {
 
 /// `tracks` is the YAML of the session's track list (and anything after it).
 pub fn setup(tracks: &str) -> Setup {
+    setup_with(tracks, "")
+}
+
+/// [`setup`] with more of the config (`extra`, whole top-level keys).
+pub fn setup_with(tracks: &str, extra: &str) -> Setup {
     let dir = tempfile::tempdir().unwrap();
     std::fs::create_dir(dir.path().join("session")).unwrap();
     std::fs::write(
@@ -83,7 +77,7 @@ pub fn setup(tracks: &str) -> Setup {
     let port = free_port();
     let config = dir.path().join("config.yaml");
     let text = format!(
-        "audio: {{ backend: jack, buffer_frames: 256 }}\nsession: session\nstate_dir: state\nosc: {{ listen: 127.0.0.1:{port} }}\n"
+        "audio: {{ backend: jack, buffer_frames: 256 }}\nsession: session\nstate_dir: state\nosc: {{ listen: 127.0.0.1:{port} }}\n{extra}"
     );
     std::fs::write(&config, &text).unwrap();
     Setup {

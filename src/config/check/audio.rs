@@ -68,12 +68,28 @@ impl Checker<'_> {
             None => default.test_signal,
             Some(s) => self.test_signal(s, sample_rate),
         };
+        let outputs = a.outputs.and_then(|n| {
+            let ok = u16::try_from(n)
+                .ok()
+                .filter(|n| (1..=crate::config::MAX_CHANNEL).contains(n));
+            if ok.is_none() {
+                self.error(
+                    &["audio", "outputs"],
+                    format!(
+                        "audio outputs {n}; allowed: the interface's output channels, 1 to {}, or no `outputs` (not checked)",
+                        crate::config::MAX_CHANNEL
+                    ),
+                );
+            }
+            ok
+        });
         AudioConfig {
             backend,
             device,
             sample_rate,
             buffer_frames,
             test_signal,
+            outputs,
         }
     }
 

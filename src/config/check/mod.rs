@@ -4,6 +4,7 @@
 //! problem discards the whole config.
 
 mod audio;
+mod monitor;
 mod osc;
 mod routing;
 
@@ -25,8 +26,10 @@ pub(super) fn build(f: ConfigFile, src: Origin, env: &Env) -> Result<Config, Err
             .map(PathBuf::from)
             .filter(|h| h.is_absolute()),
         errors: &mut errors,
+        interface_outputs: None,
     };
     let audio = c.audio(&f);
+    c.interface_outputs = audio.outputs;
     let state_dir = c
         .path(&["state_dir"], f.state_dir.as_deref())
         .unwrap_or_else(|| places::default_state_dir(env));
@@ -39,6 +42,7 @@ pub(super) fn build(f: ConfigFile, src: Origin, env: &Env) -> Result<Config, Err
         outputs: c.channel_map("outputs", &f.routing.outputs),
     };
     c.shared_outputs(&routing.outputs);
+    let monitor = c.monitor(&f, &routing.outputs);
     let osc = c.osc(&f);
     let surfaces = c.surfaces(&f);
     let automation = c.automation(&f);
@@ -55,6 +59,7 @@ pub(super) fn build(f: ConfigFile, src: Origin, env: &Env) -> Result<Config, Err
         osc,
         surfaces,
         automation,
+        monitor,
         origin: Some(src),
     })
 }
@@ -66,6 +71,8 @@ struct Checker<'a> {
     /// For `~/` paths.
     home: Option<PathBuf>,
     errors: &'a mut Vec<Located>,
+    /// `audio.outputs`: the interface's output channels, when the config says.
+    interface_outputs: Option<u16>,
 }
 
 impl Checker<'_> {

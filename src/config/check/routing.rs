@@ -19,6 +19,10 @@ impl Checker<'_> {
         } else {
             ("output", "an output pair")
         };
+        let (max, why) = match self.interface_outputs.filter(|_| what == "output") {
+            Some(n) => (n, format!("audio.outputs says the interface has {n}")),
+            None => (MAX_CHANNEL, "interface channels count from 1".to_string()),
+        };
         let mut out = BTreeMap::new();
         for (name, chans) in map {
             let at = ["routing", section, name.as_str()];
@@ -39,13 +43,11 @@ impl Checker<'_> {
             for (i, &c) in chans.0.iter().enumerate() {
                 let i = i.to_string();
                 let item = [&at[..], &[i.as_str()]].concat();
-                match u16::try_from(c).ok().filter(|c| (1..=MAX_CHANNEL).contains(c)) {
+                match u16::try_from(c).ok().filter(|c| (1..=max).contains(c)) {
                     Some(c) => list.push(c),
                     None => self.error(
                         &item,
-                        format!(
-                            "`{name}`: {what} {c} does not exist; allowed: 1 to {MAX_CHANNEL} (interface channels count from 1)"
-                        ),
+                        format!("`{name}`: {what} {c} does not exist; allowed: 1 to {max} ({why})"),
                     ),
                 }
             }

@@ -1,8 +1,10 @@
 //! The Mackie Control protocol (MCU, X-Touch, extenders, Icon-class
 //! devices in Mackie mode): the device's bytes in [`protocol`], its
-//! scribble strips in `display`, the surface itself in [`Mackie`].
+//! scribble strips in `display`, the surface itself in [`Mackie`], its
+//! monitor-section buttons in [`monitor`].
 
 mod display;
+pub mod monitor;
 mod options;
 pub mod protocol;
 mod surface;

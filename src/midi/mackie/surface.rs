@@ -9,6 +9,7 @@
 //! (`midi::pacing`), read from the model when sent.
 
 use super::display::{self, Lcd};
+use super::monitor;
 use super::options::{Device, Options};
 use super::protocol::{self as p, RingMode, CELL, LINE, STRIPS};
 use crate::control::desk::TransportView;
@@ -66,6 +67,8 @@ pub struct Mackie {
     units: usize,
     tracks: usize,
     buses: usize,
+    /// The mix has a monitor section (its buttons, see `monitor.rs`).
+    monitor: bool,
     calibration: Option<Calibration>,
     /// The track shown on the first strip.
     bank: usize,
@@ -120,6 +123,7 @@ impl Mackie {
             units,
             tracks: layout.tracks,
             buses: layout.buses.len(),
+            monitor: mix.registry().has_monitor(),
             calibration,
             bank: 0,
             vpot: VpotMode::Pan,
@@ -208,6 +212,9 @@ impl Mackie {
             self.timecode = [0xFF; p::TIMECODE_DIGITS];
             self.io.owed.mark_now(Control::Timecode);
             for note in global_leds() {
+                self.io.owed.mark_now(Control::Led(0, note));
+            }
+            for note in monitor::LEDS.into_iter().filter(|_| self.monitor) {
                 self.io.owed.mark_now(Control::Led(0, note));
             }
         }
@@ -684,7 +691,7 @@ impl Mackie {
             p::LATCH => mode(AutomationMode::Latch),
             p::SMPTE_LED => !self.beats,
             p::BEATS_LED => self.beats,
-            n => self.held.contains(&n),
+            n => monitor::lit(mix, n).unwrap_or_else(|| self.held.contains(&n)),
         }
     }
 
@@ -802,6 +809,12 @@ impl Surface for Mackie {
                             self.strip_button(mix, unit, n, &mut input);
                         }
                     }
+                    n if unit == 0 && monitor::handles(mix, n) => {
+                        if let Some((id, v)) = monitor::button(mix, n, pressed) {
+                            self.set(mix, id, v, &mut input);
+                        }
+                        self.io.owed.mark(Control::Led(0, n));
+                    }
                     n if unit == 0 => {
                         if pressed {
                             self.held.push(n);
@@ -891,6 +904,11 @@ impl Surface for Mackie {
                             }
                             if self.showing[g].is_some_and(|(_, s)| s == id) {
                                 self.io.owed.mark(Control::Lcd(unit));
+                            }
+                        }
+                        Owner::Monitor => {
+                            for n in monitor::leds_of(id.param) {
+                                self.io.owed.mark(Control::Led(0, n));
                             }
                         }
                         _ => {}

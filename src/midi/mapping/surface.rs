@@ -805,4 +805,50 @@ bindings:
         let s = r.surface.stats();
         assert_eq!((s.malformed, s.unmapped), (4, 2));
     }
+
+    /// A mapping reaches the monitor section like any path: its fader, a
+    /// toggled dim with its LED, a talkback held while the note is, and a
+    /// button flipping between two speaker sets.
+    #[test]
+    fn a_mapping_drives_the_monitor() {
+        let text = "name: Monitor box\nstrips: 1\nbindings:\n  - { cc: 7, target: monitor/fader, takeover: jump }\n  - { note: 60, target: monitor/dim, mode: toggle }\n  - { note: 61, target: monitor/talkback }\n  - { note: 62, target: monitor/speakers, range: [1, 2], mode: toggle }\n";
+        let MappingFile::Generic(m) = parse(std::path::Path::new("t.yaml"), text).unwrap() else {
+            panic!("not generic")
+        };
+        let mut r = Rig::new(mix(1).with_monitor(true), |mx| {
+            GenericSurface::new(m, Origin::Surface(1), mx)
+        });
+        r.connect();
+        run(
+            &mut r,
+            &[
+                (&[&[0xB0, 7, 127]], &[("monitor/fader", 1.0)], &[]),
+                (
+                    &[&[0x90, 60, 127], &[0x90, 60, 0]],
+                    &[("monitor/dim", 1.0)],
+                    &[&[0x90, 60, 127]],
+                ),
+                (
+                    &[&[0x90, 61, 127]],
+                    &[("monitor/talkback", 1.0)],
+                    &[&[0x90, 61, 127]],
+                ),
+                (
+                    &[&[0x90, 61, 0]],
+                    &[("monitor/talkback", 0.0)],
+                    &[&[0x90, 61, 0]],
+                ),
+                (
+                    &[&[0x90, 62, 127], &[0x90, 62, 0]],
+                    &[("monitor/speakers", 2.0)],
+                    &[&[0x90, 62, 127]],
+                ),
+                (
+                    &[&[0x90, 62, 127], &[0x90, 62, 0]],
+                    &[("monitor/speakers", 1.0)],
+                    &[&[0x90, 62, 0]],
+                ),
+            ],
+        );
+    }
 }
