@@ -33,7 +33,16 @@ fn read(name: &str, bytes: &[u8]) {
     let from_memory = decode(bytes.to_vec(), name);
     match (&from_file, &from_memory) {
         (Ok(a), Ok(b)) => {
-            assert_eq!(a, b);
+            // Bit for bit: damaged float data decodes to NaNs, which never
+            // equal themselves.
+            let bits = |x: &audio_file::Audio| -> Vec<Vec<u32>> {
+                x.channels
+                    .iter()
+                    .map(|c| c.iter().map(|v| v.to_bits()).collect())
+                    .collect()
+            };
+            assert_eq!(a.sample_rate, b.sample_rate);
+            assert_eq!(bits(a), bits(b));
             assert!(a.frames() > 0);
             assert!(a.channels.iter().all(|c| c.len() == a.frames()));
         }
