@@ -53,7 +53,8 @@ fn the_shipped_example_loads_and_says_what_its_comments_say() {
         c.osc.clients,
         vec![OscClient {
             address: "192.168.1.40:9001".parse().unwrap(),
-            form: OscForm::Fader
+            form: OscForm::Fader,
+            name: Some("Producer".into()),
         }]
     );
     let maps: Vec<(&str, Option<&str>)> = c

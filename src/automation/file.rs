@@ -15,7 +15,7 @@
 
 use crate::engine::automation::{Lane, Point, Shape};
 use crate::params::{AutomationMode, ParamId, ParamRef, Registry, Spec, Taper, Unit};
-use crate::yaml::{self, Errors, Located};
+use crate::yaml::{self, Errors, Located, Origin};
 use serde::Deserialize;
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
@@ -32,9 +32,11 @@ pub struct LaneFile {
     pub lane: Lane,
 }
 
+/// A lane as written, before it is checked (a lane file, or one entry of a
+/// revision's `lanes:`).
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
-struct Stored {
+pub struct StoredLane {
     path: String,
     #[serde(default)]
     mode: Option<String>,
@@ -63,6 +65,14 @@ pub fn encode(id: ParamId, mode: Option<AutomationMode>, lane: &Lane) -> String 
         "# mixbridge automation: [seconds, {}]\n",
         unit_name(spec.unit)
     );
+    s.push_str(&body(id, mode, lane));
+    s
+}
+
+/// A lane's keys (`path`, `mode`, `points`), without the file's comment:
+/// what a revision nests under its `lanes:`.
+pub fn body(id: ParamId, mode: Option<AutomationMode>, lane: &Lane) -> String {
+    let mut s = String::new();
     let _ = writeln!(s, "path: {}", ParamRef::plain(id));
     if let Some(m) = mode {
         let _ = writeln!(s, "mode: {}", m.name());
@@ -128,19 +138,35 @@ pub fn load(file: &Path, registry: &Registry) -> Result<LaneFile, Errors> {
 
 /// A lane file's text (`file` names it in errors).
 pub fn parse(file: &Path, text: &str, registry: &Registry) -> Result<LaneFile, Errors> {
-    let (stored, origin): (Stored, _) = yaml::parse(file, text)?;
+    let (stored, origin): (StoredLane, _) = yaml::parse(file, text)?;
+    check(&stored, &origin, &[], |p| {
+        registry.resolve(p).map_err(|e| e.to_string())
+    })
+    .map_err(Errors)
+}
+
+/// Check a stored lane found at `at` in its file: its path (through
+/// `resolve`, which says why a path is not one), its mode and its points;
+/// the lane, or every problem found.
+pub fn check(
+    stored: &StoredLane,
+    origin: &Origin,
+    at: &[&str],
+    resolve: impl Fn(&str) -> Result<ParamRef, String>,
+) -> Result<LaneFile, Vec<Located>> {
+    let here = |k: &[&str], message: String| origin.at_in(at, k, message);
     let mut errors = Vec::new();
-    let id = match registry.resolve(&stored.path) {
+    let id = match resolve(&stored.path) {
         Ok(r) if r.form == crate::params::Form::Plain && r.id.param.automatable() => Some(r.id),
         Ok(_) => {
-            errors.push(origin.at(
+            errors.push(here(
                 &["path"],
                 format!("`{}` cannot have a lane: give the plain path of a parameter that shapes the sound (e.g. track/1/gain, not track/1/fader)", stored.path),
             ));
             None
         }
         Err(e) => {
-            errors.push(origin.at(&["path"], e.to_string()));
+            errors.push(here(&["path"], e));
             None
         }
     };
@@ -149,7 +175,7 @@ pub fn parse(file: &Path, text: &str, registry: &Registry) -> Result<LaneFile, E
         Some(name) => match AutomationMode::from_name(name) {
             Some(m) => Some(m),
             None => {
-                errors.push(origin.at(
+                errors.push(here(
                     &["mode"],
                     format!(
                         "unknown mode `{name}`; allowed: {}",
@@ -165,19 +191,19 @@ pub fn parse(file: &Path, text: &str, registry: &Registry) -> Result<LaneFile, E
         let spec = Spec::of(id.param);
         let mut last = f64::NEG_INFINITY;
         for (i, &(time, value)) in stored.points.iter().enumerate() {
-            let at = i.to_string();
+            let n = i.to_string();
             if !time.is_finite() || time < 0.0 {
-                errors.push(origin.at(&["points", &at], "the time must be seconds, 0 or more"));
+                errors.push(here(&["points", &n], "the time must be seconds, 0 or more".into()));
             } else if time <= last {
-                errors.push(origin.at(&["points", &at], "times must increase from point to point"));
+                errors.push(here(&["points", &n], "times must increase from point to point".into()));
             } else {
                 // -inf dB is silence: the bottom of a level's range.
                 match spec.clamp(value) {
                     Some(v) if v == value || value == f32::NEG_INFINITY => {
                         points.push(Point::new(time, v))
                     }
-                    _ => errors.push(origin.at(
-                        &["points", &at],
+                    _ => errors.push(here(
+                        &["points", &n],
                         format!(
                             "the value {value} is out of range; allowed: {}",
                             spec.describe()
@@ -190,13 +216,14 @@ pub fn parse(file: &Path, text: &str, registry: &Registry) -> Result<LaneFile, E
             }
         }
     }
-    Errors::check(errors)?;
-    let id = id.expect("an unresolved path is an error");
-    Ok(LaneFile {
-        id,
-        mode,
-        lane: Lane::new(shape_of(id), points),
-    })
+    match id {
+        Some(id) if errors.is_empty() => Ok(LaneFile {
+            id,
+            mode,
+            lane: Lane::new(shape_of(id), points),
+        }),
+        _ => Err(errors),
+    }
 }
 
 #[cfg(test)]

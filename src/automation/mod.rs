@@ -114,6 +114,11 @@ impl Automation {
     ) -> Result<Automation, Errors> {
         let dir = session_dir.join(file::FOLDER);
         let files = file::load_dir(&dir, registry)?;
+        Ok(Automation::from_files(dir, settings, files))
+    }
+
+    /// Lanes given whole (a revision's), kept in the lane folder `dir`.
+    pub fn from_files(dir: PathBuf, settings: Settings, files: Vec<file::LaneFile>) -> Automation {
         let clock = TransportClock::default();
         let mut timeline = Timeline::new(48_000, &clock);
         let now = timeline.read(&clock, Instant::now());
@@ -135,15 +140,72 @@ impl Automation {
             catch_up: Vec::new(),
             last_report: PassReport::default(),
         };
+        a.take_files(files);
+        a
+    }
+
+    fn take_files(&mut self, files: Vec<file::LaneFile>) {
+        self.lanes.clear();
+        self.lane_modes.clear();
         for f in files {
             if let Some(m) = f.mode {
-                a.lane_modes.insert(f.id, m);
+                self.lane_modes.insert(f.id, m);
             }
             if !f.lane.is_empty() {
-                a.lanes.insert(f.id, Arc::new(f.lane));
+                self.lanes.insert(f.id, Arc::new(f.lane));
             }
         }
-        Ok(a)
+    }
+
+    /// Every lane with a mode of its own or points, as its file holds it.
+    pub fn files(&self) -> Vec<file::LaneFile> {
+        let ids: BTreeSet<ParamId> = self.lanes.keys().chain(self.lane_modes.keys()).copied().collect();
+        ids.into_iter()
+            .map(|id| file::LaneFile {
+                id,
+                mode: self.lane_modes.get(&id).copied(),
+                lane: self
+                    .lanes
+                    .get(&id)
+                    .map_or_else(|| Lane::new(shape_of(id), Vec::new()), |l| l.as_ref().clone()),
+            })
+            .collect()
+    }
+
+    /// Replace every lane (a revision recalled): what is being written is
+    /// committed first, every lane file is rewritten or removed, the undo
+    /// history of passes is dropped (it undoes into other lanes) and the
+    /// engine plays the new lanes.
+    pub fn replace(
+        &mut self,
+        files: Vec<file::LaneFile>,
+        mix: &Mix,
+        handle: &mut EngineHandle,
+    ) -> std::io::Result<()> {
+        self.commit(mix, handle);
+        let keep: BTreeSet<ParamId> = files.iter().map(|f| f.id).collect();
+        let gone: Vec<ParamId> = self
+            .lanes
+            .keys()
+            .chain(self.lane_modes.keys())
+            .filter(|id| !keep.contains(id))
+            .copied()
+            .collect();
+        let mut result = Ok(());
+        for id in gone {
+            if let Err(e) = crate::atomic_file::remove(&file::path_of(&self.dir, id)) {
+                result = Err(e);
+            }
+        }
+        for f in &files {
+            if let Err(e) = file::save(&self.dir, f.id, f.mode, &f.lane) {
+                result = Err(e);
+            }
+        }
+        self.take_files(files);
+        self.undo.clear();
+        handle.set_playback(self.playback(mix));
+        result
     }
 
     /// Follow the clock of a new engine running at `sample_rate`, and give

@@ -1,14 +1,18 @@
-//! `mixbridge render SESSION -o OUT.wav [--check NAME]`
+//! `mixbridge render SESSION -o OUT.wav [--revision NAME] [--check NAME]`
 //!
-//! A render is the master. `--check NAME` asks for a preview instead: the
-//! master through the monitor's playback-system check of that name (the
-//! same chain, `engine::monitor::check`), for listening elsewhere.
+//! A render is the master: the session's mix as its files hold it, or with
+//! `--revision NAME` a saved revision of it (its values and lanes; the
+//! live mix is not touched, a running daemon not asked). `--check NAME`
+//! asks for a preview instead: the master through the monitor's
+//! playback-system check of that name (the same chain,
+//! `engine::monitor::check`), for listening elsewhere.
 
 use super::ReportForm;
 use crate::audio_file::{write_wav, SampleFormat};
 use crate::engine::monitor::check::preview;
 use crate::params::Check;
-use crate::render::{render_reporting, DEFAULT_TAIL_S};
+use crate::render::{render_reporting, render_revision, DEFAULT_TAIL_S};
+use crate::revisions::Revisions;
 use crate::report::{select_targets, LoudnessReport};
 use crate::session::Session;
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
@@ -42,6 +46,10 @@ pub struct Args {
     /// laptop, earbuds, car, tv or small-radio.
     #[arg(long, value_name = "NAME")]
     check: Option<String>,
+    /// Render this revision of the session (revisions/NAME.yaml) instead
+    /// of its mix as session.yaml and the automation folder hold it.
+    #[arg(long, value_name = "NAME")]
+    revision: Option<String>,
 }
 
 pub fn run(args: Args) -> Result<ExitCode, Box<dyn std::error::Error>> {
@@ -60,10 +68,15 @@ pub fn run(args: Args) -> Result<ExitCode, Box<dyn std::error::Error>> {
         ),
     };
     let session = Session::load(&args.session)?;
+    let revision = args
+        .revision
+        .as_deref()
+        .map(|name| Revisions::new(&session.dir).get(name))
+        .transpose()?;
     let started = Instant::now();
     let bar = ProgressBar::with_draw_target(None, ProgressDrawTarget::hidden());
     let mut shown = false;
-    let audio = render_reporting(&session, args.tail, &mut |done, total| {
+    let mut progress = |done: usize, total: usize| {
         if !shown && started.elapsed() >= BAR_AFTER {
             shown = true;
             // Hidden anyway when stderr is not a terminal.
@@ -75,7 +88,11 @@ pub fn run(args: Args) -> Result<ExitCode, Box<dyn std::error::Error>> {
         }
         bar.set_length(total as u64);
         bar.set_position(done as u64);
-    });
+    };
+    let audio = match &revision {
+        Some(r) => render_revision(&session, r, args.tail, &mut progress),
+        None => render_reporting(&session, args.tail, &mut progress),
+    };
     bar.finish_and_clear();
     let mut audio = audio?;
     if let Some(check) = check {

@@ -268,6 +268,7 @@ impl<'de> Deserialize<'de> for Address {
 pub(super) struct ClientFile {
     pub address: String,
     pub form: Option<String>,
+    pub name: Option<String>,
 }
 
 #[derive(Debug, Deserialize)]

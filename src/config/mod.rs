@@ -140,6 +140,20 @@ pub const SUBSCRIPTION_TIMEOUTS: std::ops::RangeInclusive<f64> = 1.0..=3600.0;
 pub struct OscClient {
     pub address: SocketAddr,
     pub form: OscForm,
+    /// Who uses it ("Producer"): the author of the notes it sends.
+    pub name: Option<String>,
+}
+
+impl OscConfig {
+    /// Who a datagram from `from` comes from, for review notes: the name
+    /// of the configured client on that host, else its address.
+    pub fn author_of(&self, from: SocketAddr) -> String {
+        self.clients
+            .iter()
+            .find(|c| c.address.ip() == from.ip())
+            .and_then(|c| c.name.clone())
+            .unwrap_or_else(|| from.to_string())
+    }
 }
 
 /// How a client wants levels: the normalized console fader position or dB.

@@ -298,6 +298,15 @@ impl Daemon {
         self.sources_rate = l.rate;
         self.handle
             .set_media(self.sources.media(self.wiring.inputs_used()));
+        self.give_ab_sources();
+    }
+
+    /// The A/B of revisions bounces from the sources the engine plays.
+    fn give_ab_sources(&mut self) {
+        if self.sources_rate == self.sample_rate() && self.loading.is_none() {
+            let (session, sources) = (&self.session, &self.sources);
+            self.desk.ab.set_sources(session, sources, self.sources_rate);
+        }
     }
 
     /// A new engine handle: file sources, lanes and the transport's state
@@ -312,6 +321,10 @@ impl Daemon {
         let rate = self.sample_rate();
         self.desk.attach(rate, at, &self.mix, &mut self.handle);
         self.references.attach(&self.mix, rate, &mut self.handle);
+        self.give_ab_sources();
+        if let Some(pair) = self.desk.ab.reference() {
+            self.handle.set_reference(pair);
+        }
     }
 
     /// Build a fresh engine at the model's values and start the backend on it.
@@ -445,6 +458,7 @@ impl Daemon {
                 .map(MidiSurfaces::events)
                 .unwrap_or_else(never);
             let reference_rx = self.references.events();
+            let bounced_rx = self.desk.ab.events();
             let due = [
                 self.osc.as_ref().and_then(|o| o.server.next_due()),
                 self.midi.as_ref().and_then(MidiSurfaces::next_due),
@@ -469,6 +483,7 @@ impl Daemon {
                 recv(reference_rx) -> r => if let Ok(r) = r {
                     self.references.on_loaded(r, self.mix_lufs, &mut self.handle)
                 },
+                recv(bounced_rx) -> b => if let Ok(b) = b { self.on_bounced(b) },
                 recv(ticker) -> _ => {
                     self.on_tick();
                     if last_status.elapsed() >= STATUS_EVERY {
@@ -491,7 +506,10 @@ impl Daemon {
         let requests = o.server.take_requests();
         o.send();
         self.commit(&changes);
-        for (from, r) in requests {
+        for (from, mut r) in requests {
+            if let Request::Note(crate::notes::Request::Add { author, .. }) = &mut r {
+                author.get_or_insert_with(|| self.config.osc.author_of(from));
+            }
             let what = format!("{r:?}");
             let done = self
                 .desk
@@ -562,6 +580,25 @@ impl Daemon {
         }
     }
 
+    /// A bounce of the A/B finished: once both are, the monitor plays them;
+    /// every client is told.
+    fn on_bounced(&mut self, b: crate::revisions::ab::Bounced) {
+        let done = self.desk.on_bounced(b, &mut self.mix, &mut self.handle);
+        self.commit(&done.changes);
+        if let Some(o) = &mut self.osc {
+            o.server.broadcast(&done.answers);
+        }
+        self.next_desk = Instant::now();
+    }
+
+    /// End an A/B of revisions: the monitor listens as it did before.
+    fn end_ab(&mut self) {
+        let mut done = desk::Done::default();
+        self.desk.stop_ab(&mut self.mix, &mut done);
+        self.commit(&done.changes);
+        self.references.lend(false, &mut self.handle);
+    }
+
     /// Automation playback and scene fades that are due; the transport to
     /// every surface when it changed, and its position while it plays.
     fn serve_desk(&mut self, now: Instant) {
@@ -588,6 +625,16 @@ impl Daemon {
                 m.transport(&view);
             }
         }
+        for n in self.desk.passing_notes(view.seconds, view.playing) {
+            if let Some(o) = &mut self.osc {
+                o.server.broadcast(&[desk::note_answer("/note/passed", &n)]);
+            }
+            if let Some(m) = &mut self.midi {
+                m.note(&n, now);
+            }
+        }
+        self.references
+            .lend(self.desk.ab.playing(), &mut self.handle);
         self.next_desk = self.desk.next_due(view.playing, now);
     }
 
@@ -777,8 +824,10 @@ impl Daemon {
             || session.sample_rate != self.session.sample_rate
             || wiring != self.wiring;
         let osc_changed = config.osc != self.config.osc;
-        // What is being written is saved before the lanes are read again.
+        // What is being written is saved before the lanes are read again;
+        // an A/B ends (its bounces were of the old session).
         self.desk.finish(&self.mix, &mut self.handle);
+        self.end_ab();
         self.desk = desk;
         let plan = FileSources::plan(&session);
         let new_topology = topology(&session, &wiring, &plan);
@@ -845,6 +894,7 @@ impl Daemon {
         self.notifier.stopping();
         log::info!("stopping: saving state");
         self.desk.finish(&self.mix, &mut self.handle);
+        self.end_ab();
         self.save();
         self.audio = AudioState::Down {
             since: Instant::now(),
@@ -931,12 +981,12 @@ fn apply_edited(mix: &mut Mix, old: &Session, new: &Session) -> Vec<Change> {
 }
 
 /// The identity the state file keeps, so another session's state is not applied.
-fn session_id(session: &Session) -> String {
+pub(crate) fn session_id(session: &Session) -> String {
     session.file.display().to_string()
 }
 
 /// Restore the last saved mix of this session, if there is one.
-fn restore(mix: &mut Mix, store: &StateStore, session: &Session) {
+pub(crate) fn restore(mix: &mut Mix, store: &StateStore, session: &Session) {
     match store.load() {
         LoadOutcome::Fresh { set_aside } => {
             log_set_aside(&set_aside);
@@ -1027,6 +1077,7 @@ fn load_session(config: &Config) -> Result<Session, Errors> {
 
 /// What a MIDI surface's action asks of the desk.
 fn request_of(a: &Action) -> Option<Request> {
+    use crate::revisions::Request as Revisions;
     use transport::Request as T;
     Some(match a {
         Action::Transport(t) => Request::Transport(match t {
@@ -1050,5 +1101,12 @@ fn request_of(a: &Action) -> Option<Request> {
             name: name.clone(),
             fade: Duration::ZERO,
         },
+        Action::Revision(name) => Request::Revision(Revisions::Recall(name.clone())),
+        Action::Ab(a, b) => Request::Revision(Revisions::Ab {
+            a: a.clone(),
+            b: b.clone(),
+        }),
+        Action::AbToggle => Request::Revision(Revisions::AbSelect(None)),
+        Action::AbOff => Request::Revision(Revisions::AbOff),
     })
 }

@@ -1,6 +1,10 @@
-//! The desk: the open session's transport, automation and scenes, and the
-//! one place where their [`Request`]s are carried out, whichever surface
-//! made them.
+//! The desk: the open session's transport, automation, scenes, revisions
+//! and review notes, and the one place where their [`Request`]s are
+//! carried out, whichever surface made them.
+
+mod review;
+
+pub use review::{ab_answer, note_answer};
 
 use super::model::{Change, Key, Mix};
 use super::request::{Answer, Arg, Request};
@@ -23,6 +27,10 @@ pub struct Desk {
     pub transport: Transport,
     pub automation: Automation,
     pub scenes: Scenes,
+    pub revisions: crate::revisions::Revisions,
+    pub notes: crate::notes::Notes,
+    /// The A/B of two revisions on the monitor.
+    pub ab: crate::revisions::ab::Ab,
     /// A locate sent to the engine and not yet carried out: the seconds it
     /// goes to, and the clock's jump count when it was sent. Requests that
     /// follow it (next marker, rewind) start from there.
@@ -85,12 +93,24 @@ impl Desk {
             errors.extend(e.0.iter().cloned());
         }
         Errors::check(errors)?;
-        Ok(Desk {
+        let desk = Desk {
             transport: transport?,
             automation: automation?,
             scenes: scenes?,
+            revisions: crate::revisions::Revisions::new(&session.dir),
+            notes: crate::notes::Notes::load(&session.dir),
+            ab: crate::revisions::ab::Ab::new(),
             locating: None,
-        })
+        };
+        // Broken revision and note files stop nothing: they are said here,
+        // listed, and refused when used.
+        for e in desk.revisions.problems() {
+            log::error!("revision file: {e}");
+        }
+        if let Some(e) = desk.notes.problems() {
+            log::error!("notes: {e}; notes are read-only until it is fixed");
+        }
+        Ok(desk)
     }
 
     /// A new engine runs at `sample_rate`: give it the lanes, the loop and
@@ -266,6 +286,8 @@ impl Desk {
                 }
                 Err(e) => fail(&mut done, e),
             },
+            Request::Revision(r) => return self.revision(r, mix, handle),
+            Request::Note(r) => return self.note(r, mix, handle, now),
             Request::SceneSafe(set) => {
                 if let Some((pattern, on)) = set {
                     if let Err(e) = self.scenes.set_safe(&pattern, on, mix.registry()) {

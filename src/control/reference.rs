@@ -45,6 +45,9 @@ pub struct References {
     loads: u64,
     /// The gain the engine plays the reference at, dB.
     applied: Option<f32>,
+    /// The engine's reference slot is lent to an A/B of revisions: the
+    /// file is not sent to it meanwhile.
+    lent: bool,
     tx: Sender<Done>,
     rx: Receiver<Done>,
 }
@@ -58,6 +61,7 @@ impl References {
             loading: None,
             loads: 0,
             applied: None,
+            lent: false,
             tx,
             rx,
         }
@@ -124,7 +128,9 @@ impl References {
                         " (the mix has no loudness yet)".to_string()
                     }
                 );
-                handle.set_reference(l.reference(gain));
+                if !self.lent {
+                    handle.set_reference(l.reference(gain));
+                }
                 self.applied = Some(gain);
                 self.loaded = Some(l);
             }
@@ -136,20 +142,36 @@ impl References {
     pub fn follow(&mut self, mix_lufs: f32, handle: &mut EngineHandle) {
         let Some(l) = &self.loaded else { return };
         let gain = match_db(mix_lufs, l.integrated);
-        if self.applied.is_some_and(|a| (a - gain).abs() < FOLLOW_LU) {
+        if self.lent || self.applied.is_some_and(|a| (a - gain).abs() < FOLLOW_LU) {
             return;
         }
         handle.set_reference(l.reference(gain));
         self.applied = Some(gain);
     }
 
+    /// Lend the engine's reference slot to an A/B of revisions (`true`),
+    /// or take it back: the file (or silence) is sent to it again.
+    pub fn lend(&mut self, lent: bool, handle: &mut EngineHandle) {
+        if self.lent == lent {
+            return;
+        }
+        self.lent = lent;
+        if !lent {
+            handle.set_reference(match &self.loaded {
+                Some(l) => l.reference(self.applied.unwrap_or(0.0)),
+                None => crate::engine::monitor::Reference::none(),
+            });
+        }
+    }
+
     /// A new engine at `rate`: it gets the reference as last played if
     /// that was at its rate (else the one loaded for it, when ready).
     pub fn attach(&mut self, mix: &Mix, rate: u32, handle: &mut EngineHandle) {
         match &self.loaded {
-            Some(l) if l.rate == rate => {
+            Some(l) if l.rate == rate && !self.lent => {
                 handle.set_reference(l.reference(self.applied.unwrap_or(0.0)))
             }
+            Some(l) if l.rate == rate => {}
             _ => self.want(mix, rate),
         }
     }

@@ -1,7 +1,8 @@
-//! Requests that are not parameter values: the transport, automation and
-//! scenes. Every surface makes them (OSC addresses, Mackie buttons, mapping
-//! actions, MIDI Machine Control, the command line through OSC) and the
-//! daemon's [`super::desk::Desk`] carries them out, the same way for all.
+//! Requests that are not parameter values: the transport, automation,
+//! scenes, revisions and review notes. Every surface makes them (OSC
+//! addresses, Mackie buttons, mapping actions, MIDI Machine Control, the
+//! command line through OSC) and the daemon's [`super::desk::Desk`]
+//! carries them out, the same way for all.
 
 use crate::params::{AutomationMode, Owner, ParamId};
 use crate::transport;
@@ -35,6 +36,8 @@ pub enum Request {
     SceneUndo,
     /// Make a strip or group recall-safe (`Some`), or list them (`None`).
     SceneSafe(Option<(String, bool)>),
+    Revision(crate::revisions::Request),
+    Note(crate::notes::Request),
 }
 
 /// One value of an answer.

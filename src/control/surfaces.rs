@@ -140,6 +140,14 @@ impl MidiSurfaces {
         self.flush();
     }
 
+    /// The transport passed a review note.
+    pub fn note(&mut self, note: &crate::notes::Note, now: Instant) {
+        for s in &mut self.surfaces {
+            s.note(&note.author, &note.text, now);
+        }
+        self.flush();
+    }
+
     pub fn meters(&mut self, meters: &MeterSnapshot) {
         for s in &mut self.surfaces {
             s.meters(meters);

@@ -201,7 +201,10 @@ impl Engine {
             Swap::Graph(g) => Swap::Graph(std::mem::replace(&mut self.graph, g)),
             Swap::Media(m) => Swap::Media(std::mem::replace(&mut self.media, m)),
             Swap::Playback(p) => Swap::Playback(std::mem::replace(&mut self.playback, p)),
-            Swap::Reference(r) => Swap::Reference(std::mem::replace(&mut self.reference, r)),
+            Swap::Reference(mut r) => {
+                r.carry(&self.reference);
+                Swap::Reference(std::mem::replace(&mut self.reference, r))
+            }
         };
         if let Err(rtrb::PushError::Full(old)) = self.returns.push(old) {
             std::mem::forget(old);

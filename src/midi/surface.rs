@@ -29,6 +29,14 @@ pub enum Action {
         name: String,
         save: bool,
     },
+    /// Recall a revision by name.
+    Revision(String),
+    /// Start an A/B of two revisions on the monitor.
+    Ab(String, String),
+    /// Switch the A/B to the other revision.
+    AbToggle,
+    /// End the A/B.
+    AbOff,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -108,6 +116,10 @@ pub trait Surface: Send {
     /// The transport changed, or its position moved (about 10 times a
     /// second while playing). Surfaces without transport displays ignore it.
     fn transport(&mut self, _view: &TransportView) {}
+
+    /// The transport passed a review note: surfaces with a display show
+    /// it for a while; others ignore it.
+    fn note(&mut self, _author: &str, _text: &str, _now: Instant) {}
 
     /// Timed work: feedback that is due, touches that time out.
     fn poll(&mut self, mix: &mut Mix, now: Instant) -> Input;

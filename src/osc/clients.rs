@@ -257,6 +257,7 @@ mod tests {
         let fixed = OscClient {
             address: addr("192.168.1.40:9001"),
             form: OscForm::Db,
+            name: None,
         };
         let mut c = Clients::new(&[fixed], Duration::from_secs(10));
         let tablet = addr("192.168.1.40:53211");

@@ -20,6 +20,7 @@ mod packer;
 pub mod pattern;
 pub mod receiver;
 pub mod requests;
+pub mod review;
 pub mod send;
 pub mod server;
 pub mod space;

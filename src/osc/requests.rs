@@ -18,6 +18,7 @@
 //! | `/scene/recall` | `NAME [FADE_S]` | |
 //! | `/scene/list`, `/scene/undo` | | |
 //! | `/scene/safe` | `[STRIP_OR_GROUP 1\|0]` | |
+//! | `/revision/...`, `/note/...` | | see [`super::review`] |
 
 use super::args::number;
 use crate::control::model::Mix;
@@ -56,6 +57,9 @@ pub fn parse(addr: &str, args: &[OscType], mix: &Mix) -> Parsed {
     let tempo = mix
         .get(ParamId::new(Owner::Transport, Param::Tempo))
         .unwrap_or(120.0);
+    if let Some(p) = super::review::parse(addr, args, tempo) {
+        return p;
+    }
     let press = |r: T| Ok(Request::Transport(r));
     let r = match addr {
         "/transport/play" | "/transport/stop" | "/transport/rewind" | "/transport/forward"

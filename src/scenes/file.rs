@@ -3,7 +3,7 @@
 //! atomically; the set of recall-safe patterns lives beside them in
 //! `recall-safe.yaml`.
 
-use crate::yaml::{self, quoted, Errors, Located};
+use crate::yaml::{self, quoted, Errors, Located, Origin};
 use serde::Deserialize;
 use std::collections::{BTreeMap, BTreeSet};
 use std::fmt::Write as _;
@@ -27,9 +27,11 @@ pub struct Scene {
     pub names: BTreeMap<String, String>,
 }
 
+/// A scene as written, before it is checked (a scene file, or one entry of
+/// a revision's `scenes:`).
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
-struct Stored {
+pub struct StoredScene {
     name: String,
     saved: String,
     #[serde(default)]
@@ -38,9 +40,11 @@ struct Stored {
     names: BTreeMap<String, String>,
 }
 
+/// The recall-safe list as written (`recall-safe.yaml`, or a revision's
+/// `recall_safe:`).
 #[derive(Deserialize, Default)]
 #[serde(deny_unknown_fields)]
-struct StoredSafes {
+pub struct StoredSafes {
     #[serde(default)]
     safe: Vec<String>,
     /// Groups of [`SAFE_BY_DEFAULT`] made unsafe.
@@ -70,11 +74,28 @@ pub fn path_of(dir: &Path, name: &str) -> PathBuf {
 }
 
 pub fn encode(scene: &Scene) -> String {
-    let mut s = String::from("# mixbridge scene\n");
+    format!("# mixbridge scene\n{}", body(scene))
+}
+
+/// A scene's keys without the file's comment: what a revision nests under
+/// its `scenes:`.
+pub fn body(scene: &Scene) -> String {
+    let mut s = String::new();
     let _ = writeln!(s, "name: {}", quoted(&scene.name));
     let _ = writeln!(s, "saved: {}", rfc3339(scene.saved));
+    write_values(&mut s, &scene.values);
+    write_names(&mut s, &scene.names);
+    s
+}
+
+/// `values:` and a line per value, sorted by path (`-.inf` for silence).
+pub fn write_values(s: &mut String, values: &BTreeMap<String, f32>) {
+    if values.is_empty() {
+        s.push_str("values: {}\n");
+        return;
+    }
     s.push_str("values:\n");
-    for (path, v) in &scene.values {
+    for (path, v) in values {
         let v = if *v == f32::NEG_INFINITY {
             "-.inf".to_string()
         } else {
@@ -82,11 +103,18 @@ pub fn encode(scene: &Scene) -> String {
         };
         let _ = writeln!(s, "  {path}: {v}");
     }
+}
+
+/// `names:` and a line per strip name, sorted by path.
+pub fn write_names(s: &mut String, names: &BTreeMap<String, String>) {
+    if names.is_empty() {
+        s.push_str("names: {}\n");
+        return;
+    }
     s.push_str("names:\n");
-    for (path, n) in &scene.names {
+    for (path, n) in names {
         let _ = writeln!(s, "  {path}: {}", quoted(n));
     }
-    s
 }
 
 pub fn save(dir: &Path, scene: &Scene) -> std::io::Result<()> {
@@ -106,15 +134,8 @@ fn load(file: &Path) -> Result<Scene, Errors> {
 
 /// A scene file's text (`file` names it in errors; its stem must be the name).
 pub fn parse(file: &Path, text: &str) -> Result<Scene, Errors> {
-    let (s, origin): (Stored, _) = yaml::parse(file, text)?;
+    let (s, origin): (StoredScene, _) = yaml::parse(file, text)?;
     let mut errors = Vec::new();
-    let saved = parse_rfc3339(&s.saved);
-    if saved.is_none() {
-        errors.push(origin.at(
-            &["saved"],
-            "expected a UTC time such as 2026-12-03T08:15:00Z",
-        ));
-    }
     if file
         .file_stem()
         .is_some_and(|stem| stem.to_string_lossy() != s.name)
@@ -124,12 +145,41 @@ pub fn parse(file: &Path, text: &str) -> Result<Scene, Errors> {
             "the name must match the file name (without .yaml)",
         ));
     }
-    Errors::check(errors)?;
+    match check(s, &origin, &[]) {
+        Ok(scene) if errors.is_empty() => Ok(scene),
+        Ok(_) => Err(Errors(errors)),
+        Err(e) => {
+            errors.extend(e);
+            Err(Errors(errors))
+        }
+    }
+}
+
+/// Check a stored scene found at `at` in its file: the scene, or every
+/// problem found.
+pub fn check(s: StoredScene, origin: &Origin, at: &[&str]) -> Result<Scene, Vec<Located>> {
+    let mut errors = Vec::new();
+    let saved = parse_time(&s.saved, origin, &[at, &["saved"]].concat(), &mut errors);
+    if let Err(e) = check_name(&s.name) {
+        errors.push(origin.at_in(at, &["name"], e));
+    }
+    if !errors.is_empty() {
+        return Err(errors);
+    }
     Ok(Scene {
         name: s.name,
-        saved: saved.unwrap_or(0),
+        saved,
         values: s.values,
         names: s.names,
+    })
+}
+
+/// A stored time (at `at` in its file) as milliseconds since 1970, or an
+/// error that says what is allowed.
+pub fn parse_time(text: &str, origin: &Origin, at: &[&str], errors: &mut Vec<Located>) -> u64 {
+    parse_rfc3339(text).unwrap_or_else(|| {
+        errors.push(origin.at(at, "expected a UTC time such as 2026-12-03T08:15:00Z"));
+        0
     })
 }
 
@@ -142,16 +192,30 @@ pub fn load_safes(dir: &Path) -> Result<BTreeSet<String>, Errors> {
     } else {
         StoredSafes::default()
     };
+    Ok(safes_of(s))
+}
+
+/// The recall-safe strips and groups a stored list means.
+pub fn safes_of(s: StoredSafes) -> BTreeSet<String> {
     let defaults = SAFE_BY_DEFAULT
         .iter()
         .filter(|d| !s.recall.iter().any(|r| r == *d))
         .map(|d| d.to_string());
-    Ok(s.safe.into_iter().chain(defaults).collect())
+    s.safe.into_iter().chain(defaults).collect()
 }
 
 pub fn save_safes(dir: &Path, safes: &BTreeSet<String>) -> std::io::Result<()> {
-    let mut s =
-        String::from("# mixbridge: what a scene recall leaves alone (strips or groups)\nsafe:\n");
+    let s = format!(
+        "# mixbridge: what a scene recall leaves alone (strips or groups)\n{}",
+        safes_body(safes)
+    );
+    crate::atomic_file::write(&dir.join(SAFES_FILE), s.as_bytes())
+}
+
+/// The keys of the recall-safe list (`safe:`, and `recall:` for groups
+/// safe by default that are not), without the file's comment.
+pub fn safes_body(safes: &BTreeSet<String>) -> String {
+    let mut s = String::from("safe:\n");
     for p in safes
         .iter()
         .filter(|p| !SAFE_BY_DEFAULT.contains(&p.as_str()))
@@ -168,7 +232,7 @@ pub fn save_safes(dir: &Path, safes: &BTreeSet<String>) -> std::io::Result<()> {
             let _ = writeln!(s, "  - {}", quoted(p));
         }
     }
-    crate::atomic_file::write(&dir.join(SAFES_FILE), s.as_bytes())
+    s
 }
 
 /// `2026-12-03T08:15:00.250Z` from milliseconds since 1970.

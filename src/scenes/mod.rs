@@ -88,6 +88,34 @@ impl Scenes {
         &self.safes
     }
 
+    /// Replace every scene and the recall-safe list (a revision recalled):
+    /// scene files are rewritten or removed; the undo of the last recall
+    /// and a crossfade under way are dropped.
+    pub fn replace(&mut self, scenes: Vec<Scene>, safes: BTreeSet<String>) -> std::io::Result<()> {
+        let mut result = Ok(());
+        for name in self.scenes.keys() {
+            if !scenes.iter().any(|s| &s.name == name) {
+                if let Err(e) = crate::atomic_file::remove(&file::path_of(&self.dir, name)) {
+                    result = Err(e);
+                }
+            }
+        }
+        for s in &scenes {
+            if let Err(e) = file::save(&self.dir, s) {
+                result = Err(e);
+            }
+        }
+        let session = self.dir.parent().unwrap_or(&self.dir).to_path_buf();
+        if let Err(e) = file::save_safes(&session, &safes) {
+            result = Err(e);
+        }
+        self.scenes = scenes.into_iter().map(|s| (s.name.clone(), s)).collect();
+        self.safes = safes;
+        self.undo = None;
+        self.fade = None;
+        result
+    }
+
     /// Save the mix as `name` (replacing a scene of that name), stamped `saved`
     /// (milliseconds since 1970).
     pub fn save(&mut self, name: &str, mix: &Mix, saved: u64) -> Result<(), String> {

@@ -10,7 +10,7 @@ mod position;
 mod store;
 
 pub use position::{bars_beats, parse_position, smpte, BarsBeats};
-pub use store::{Marker, TransportFile};
+pub use store::{Marker, StoredTransport, TransportFile};
 
 use crate::engine::transport::{ClockReading, TransportCommand};
 use std::path::Path;
@@ -81,6 +81,21 @@ impl Transport {
 
     pub fn looping(&self) -> bool {
         self.file.looping && self.file.loop_range.is_some()
+    }
+
+    /// Replace the markers and the loop (a revision recalled), saved at
+    /// once: the command that loops the engine as they now say, and
+    /// whether they were saved.
+    pub fn replace(
+        &mut self,
+        markers: Vec<Marker>,
+        loop_range: Option<(f64, f64)>,
+        looping: bool,
+    ) -> (TransportCommand, std::io::Result<()>) {
+        self.file.markers = markers;
+        self.file.loop_range = loop_range;
+        self.file.looping = looping;
+        (self.loop_command(), self.file.save())
     }
 
     /// The engine runs at `rate` (a new engine, or the server imposed it).

@@ -1,7 +1,7 @@
 //! The session's markers and loop range, in `transport.yaml` in the
 //! session folder, saved atomically on every change.
 
-use crate::yaml::{self, Errors};
+use crate::yaml::{self, Errors, Located, Origin};
 use serde::Deserialize;
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
@@ -24,9 +24,11 @@ pub struct TransportFile {
     pub looping: bool,
 }
 
+/// Markers and loop as written, before they are checked
+/// (`transport.yaml`, or a revision's `transport:`).
 #[derive(Deserialize, Default)]
 #[serde(deny_unknown_fields)]
-struct Stored {
+pub struct StoredTransport {
     #[serde(default)]
     markers: Vec<StoredMarker>,
     #[serde(default, rename = "loop")]
@@ -43,15 +45,20 @@ struct StoredMarker {
 }
 
 impl TransportFile {
-    /// The file of the session in `dir`; none yet is no markers, no loop.
-    pub fn load(dir: &Path) -> Result<TransportFile, Errors> {
-        let path = dir.join(FILE_NAME);
-        let f = TransportFile {
-            path: path.clone(),
+    /// No markers and no loop, to be saved at `path`.
+    pub fn empty(path: PathBuf) -> TransportFile {
+        TransportFile {
+            path,
             markers: Vec::new(),
             loop_range: None,
             looping: false,
-        };
+        }
+    }
+
+    /// The file of the session in `dir`; none yet is no markers, no loop.
+    pub fn load(dir: &Path) -> Result<TransportFile, Errors> {
+        let path = dir.join(FILE_NAME);
+        let f = TransportFile::empty(path.clone());
         match std::fs::read_to_string(&path) {
             Ok(text) => f.parse(&text),
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(f),
@@ -64,15 +71,26 @@ impl TransportFile {
 
     /// The markers and loop in `text`, read into this file.
     pub fn parse(mut self, text: &str) -> Result<TransportFile, Errors> {
-        let path = self.path.clone();
-        let f = &mut self;
-        let (stored, origin): (Stored, _) = yaml::parse(&path, text)?;
+        let (stored, origin): (StoredTransport, _) = yaml::parse(&self.path, text)?;
+        self.read(stored, &origin, &[]).map_err(Errors)?;
+        Ok(self)
+    }
+
+    /// Take the stored markers and loop found at `at` in their file, or
+    /// say every problem found.
+    pub fn read(
+        &mut self,
+        stored: StoredTransport,
+        origin: &Origin,
+        at: &[&str],
+    ) -> Result<(), Vec<Located>> {
         let mut errors = Vec::new();
         for (i, m) in stored.markers.into_iter().enumerate() {
             if m.time.is_finite() && m.time >= 0.0 {
-                f.add_marker(m.name, m.time);
+                self.add_marker(m.name, m.time);
             } else {
-                errors.push(origin.at(
+                errors.push(origin.at_in(
+                    at,
                     &["markers", &i.to_string(), "time"],
                     "a marker's time is seconds, 0 or more",
                 ));
@@ -80,17 +98,17 @@ impl TransportFile {
         }
         match stored.loop_range {
             Some((a, b)) if a.is_finite() && b.is_finite() && a >= 0.0 && b > a => {
-                f.loop_range = Some((a, b))
+                self.loop_range = Some((a, b))
             }
-            Some(_) => errors.push(origin.at(
+            Some(_) => errors.push(origin.at_in(
+                at,
                 &["loop"],
                 "the loop is [start, end] in seconds, end after start",
             )),
             None => {}
         }
-        f.looping = stored.looping;
-        Errors::check(errors)?;
-        Ok(self)
+        self.looping = stored.looping;
+        Errors::check(errors).map_err(|e| e.0)
     }
 
     pub fn add_marker(&mut self, name: String, time: f64) {
@@ -110,7 +128,16 @@ impl TransportFile {
     }
 
     pub fn encode(&self) -> String {
-        let mut s = String::from("# mixbridge transport: markers and loop, times in seconds\n");
+        format!(
+            "# mixbridge transport: markers and loop, times in seconds\n{}",
+            self.body()
+        )
+    }
+
+    /// The markers and loop without the file's comment: what a revision
+    /// nests under its `transport:`.
+    pub fn body(&self) -> String {
+        let mut s = String::new();
         if self.markers.is_empty() {
             s.push_str("markers: []\n");
         } else {

@@ -113,6 +113,14 @@ impl Origin {
         Located::new(&self.file, self.map.nearest(path), message)
     }
 
+    /// [`Origin::at`] for a part of the file that sits at `at` (a revision
+    /// holds lanes, markers and scenes below its own keys): `path` is
+    /// below it.
+    pub fn at_in(&self, at: &[&str], path: &[&str], message: impl Into<String>) -> Located {
+        let full: Vec<&str> = at.iter().chain(path).copied().collect();
+        self.at(&full, message)
+    }
+
     /// A problem with the key that names the node at `path`.
     pub fn at_key(&self, path: &[&str], message: impl Into<String>) -> Located {
         let pos = self.map.key(path).unwrap_or_else(|| self.map.nearest(path));

@@ -63,8 +63,13 @@ impl Checker<'_> {
                     OscForm::default()
                 }
             };
+            let name = c.name.clone().filter(|n| !n.trim().is_empty());
             if let Some(address) = address {
-                clients.push(OscClient { address, form });
+                clients.push(OscClient {
+                    address,
+                    form,
+                    name,
+                });
             }
         }
         let range = crate::config::SUBSCRIPTION_TIMEOUTS;

@@ -29,7 +29,7 @@ pub fn cell(text: &str) -> [u8; CELL] {
 
 /// One character as the display can show it: ASCII as is, common accented
 /// Latin letters without their accent, anything else `?`.
-fn fold(c: char) -> char {
+pub fn fold(c: char) -> char {
     if c.is_ascii() && !c.is_ascii_control() {
         return c;
     }

@@ -10,6 +10,7 @@
 
 use super::display::{self, Lcd};
 use super::monitor;
+use super::note;
 use super::options::{Device, Options};
 use super::protocol::{self as p, RingMode, CELL, LINE, STRIPS};
 use crate::control::desk::TransportView;
@@ -92,6 +93,8 @@ pub struct Mackie {
     beats: bool,
     /// What the timecode display shows now, leftmost first.
     timecode: [u8; p::TIMECODE_DIGITS],
+    /// A review note the transport passed, on the main unit's display.
+    note: Option<note::Shown>,
 }
 
 impl Mackie {
@@ -138,6 +141,7 @@ impl Mackie {
             transport: None,
             beats: true,
             timecode: [0xFF; p::TIMECODE_DIGITS],
+            note: None,
         })
     }
 
@@ -698,6 +702,9 @@ impl Mackie {
     /// Both lines of a unit: names above; below, the V-Pot's value, or the
     /// value of a control that has just moved.
     fn lcd_text(&self, mix: &Mix, unit: usize, now: Instant) -> [u8; 2 * LINE] {
+        if let Some(n) = self.note.as_ref().filter(|n| unit == 0 && n.showing(now)) {
+            return n.text;
+        }
         let mut text = [b' '; 2 * LINE];
         for n in 0..STRIPS {
             let g = unit * STRIPS + n;
@@ -924,6 +931,11 @@ impl Surface for Mackie {
         }
     }
 
+    fn note(&mut self, author: &str, text: &str, now: Instant) {
+        self.note = Some(note::Shown::new(author, text, now));
+        self.io.owed.mark_now(Control::Lcd(0));
+    }
+
     fn transport(&mut self, view: &TransportView) {
         let before = self.transport.replace(*view);
         if before.is_none_or(|b| !b.same_state(view)) {
@@ -976,6 +988,10 @@ impl Surface for Mackie {
                 _ => {}
             }
         }
+        if self.note.as_ref().is_some_and(|n| !n.showing(now)) {
+            self.note = None;
+            self.io.owed.mark_now(Control::Lcd(0));
+        }
         for g in 0..self.showing.len() {
             if self.showing[g].is_some_and(|(until, _)| now >= until) {
                 self.showing[g] = None;
@@ -991,7 +1007,8 @@ impl Surface for Mackie {
 
     fn next_due(&self) -> Option<Instant> {
         let shows = self.showing.iter().flatten().map(|(t, _)| *t);
-        self.io.next_due().into_iter().chain(shows).min()
+        let note = self.note.as_ref().map(|n| n.until);
+        self.io.next_due().into_iter().chain(shows).chain(note).min()
     }
 
     fn take_outbox(&mut self) -> Vec<Outgoing> {
@@ -1346,6 +1363,50 @@ mod tests {
         r.surface.changed(&r.mix, &[c]);
         let out = r.settle();
         assert_eq!(out, vec![(0, p::lcd(0x14, 7, b"LeadVx"))]);
+    }
+
+    /// Both lines of each unit's display as the device shows them after
+    /// the LCD writes in `out` (from blank).
+    fn displays(units: usize, outs: &[&[(usize, Vec<u8>)]]) -> Vec<String> {
+        let mut lcd = vec![vec![b' '; 2 * LINE]; units];
+        for (unit, bytes) in outs.iter().flat_map(|o| o.iter()) {
+            // F0 00 00 66 <device> 12 <offset> <text> F7
+            if bytes.len() > 8 && bytes[0] == 0xF0 && bytes[5] == 0x12 {
+                let at = usize::from(bytes[6]);
+                let text = &bytes[7..bytes.len() - 1];
+                lcd[*unit][at..at + text.len()].copy_from_slice(text);
+            }
+        }
+        lcd.into_iter()
+            .map(|l| String::from_utf8(l).unwrap())
+            .collect()
+    }
+
+    /// A review note the transport passed takes the main unit's display
+    /// for two seconds (extenders keep their strips), then the strips come
+    /// back as they were.
+    #[test]
+    fn a_passed_note_shows_on_the_main_display_for_two_seconds() {
+        let mut r = rig(12, 1, Device::Mcu);
+        let first = r.connect();
+        let strips = displays(2, &[&first]);
+        assert!(strips[0].starts_with("Track1 Track2 "), "{:?}", strips[0]);
+        let now = r.now;
+        r.surface.note("Producer", "vocal up in the chorus
+(2nd time) — ボ", now);
+        let shown = r.settle();
+        let during = displays(2, &[&first, &shown]);
+        let want = format!("{:<112}", "Producer: vocal up in the chorus (2nd time) ? ?");
+        assert_eq!(during[0], want);
+        assert_eq!(during[1], strips[1], "the extender keeps its strips");
+        let before_end = r.wait(1900);
+        assert_eq!(displays(2, &[&first, &shown, &before_end])[0], want);
+        let after = r.wait(200);
+        assert_eq!(
+            displays(2, &[&first, &shown, &before_end, &after]),
+            strips,
+            "the strips come back after 2 s"
+        );
     }
 
     #[test]

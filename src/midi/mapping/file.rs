@@ -65,11 +65,14 @@ pub(super) struct BindingText {
     pub feedback: Option<bool>,
 }
 
-/// `action: play`, `action: { automation: touch }`, `action: { scene: Verse }`.
+/// `action: play`, `action: { automation: touch }`, `action: { scene: Verse }`,
+/// `action: { revision: v2 }`, `action: { ab: [v2, v3] }`.
 #[derive(Debug, Deserialize)]
 #[serde(untagged)]
 pub(super) enum ActionText {
     Name(String),
     Automation { automation: String },
     Scene { scene: String },
+    Revision { revision: String },
+    Ab { ab: (String, String) },
 }

@@ -12,7 +12,7 @@ use crate::yaml::{Errors, Located, Origin};
 /// Strips per bank when the file does not say.
 const DEFAULT_STRIPS: usize = 8;
 
-const ACTIONS: [&str; 14] = [
+const ACTIONS: [&str; 16] = [
     "bank-left",
     "bank-right",
     "strip-left",
@@ -27,6 +27,8 @@ const ACTIONS: [&str; 14] = [
     "marker-previous",
     "marker-next",
     "marker-add",
+    "ab-toggle",
+    "ab-off",
 ];
 
 pub(super) fn build(text: MappingText, src: &Origin) -> Result<Mapping, Errors> {
@@ -359,11 +361,17 @@ fn action(a: &ActionText) -> Result<BindAction, String> {
             "marker-previous" => t(TransportAction::PreviousMarker),
             "marker-next" => t(TransportAction::NextMarker),
             "marker-add" => t(TransportAction::AddMarker),
+            "ab-toggle" => Ok(BindAction::Daemon(Action::AbToggle)),
+            "ab-off" => Ok(BindAction::Daemon(Action::AbOff)),
             other => Err(format!(
-                "unknown action `{other}`; allowed: {}, {{ automation: MODE }}, {{ scene: NAME }}",
+                "unknown action `{other}`; allowed: {}, {{ automation: MODE }}, {{ scene: NAME }}, {{ revision: NAME }}, {{ ab: [A, B] }}",
                 ACTIONS.join(", ")
             )),
         },
+        ActionText::Revision { revision } => Ok(BindAction::Daemon(Action::Revision(
+            revision.clone(),
+        ))),
+        ActionText::Ab { ab: (a, b) } => Ok(BindAction::Daemon(Action::Ab(a.clone(), b.clone()))),
         ActionText::Automation { automation } => {
             if AutomationMode::from_name(automation).is_some() {
                 Ok(BindAction::Daemon(Action::AutomationMode(
