@@ -14,7 +14,8 @@
 use super::words;
 use super::Revision;
 use crate::engine::automation::Point;
-use crate::params::{Owner, ParamRef};
+use crate::automation::file::LaneFile;
+use crate::params::{Owner, ParamId, ParamRef};
 use crate::transport::Marker;
 use serde_json::{json, Value};
 use std::collections::{BTreeMap, BTreeSet};
@@ -156,7 +157,9 @@ fn names(a: &Revision, b: &Revision, out: &mut Vec<Change>) {
 }
 
 fn lanes(a: &Revision, b: &Revision, out: &mut Vec<Change>) {
-    let by_id = |r: &Revision| -> BTreeMap<_, _> { r.lanes.iter().map(|l| (l.id, l)).collect() };
+    fn by_id(r: &Revision) -> BTreeMap<ParamId, &LaneFile> {
+        r.lanes.iter().map(|l| (l.id, l)).collect()
+    }
     let (la, lb) = (by_id(a), by_id(b));
     let ids: BTreeSet<_> = la.keys().chain(lb.keys()).copied().collect();
     for id in ids {
