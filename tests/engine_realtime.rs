@@ -6,7 +6,7 @@
 //! replaced. The engine has a monitor section, so every monitor parameter
 //! changes too (speaker sets, dim, cut, the matrix, solo modes with tracks
 //! soloed, check presets, talkback), and reference tracks are swapped in
-//! and re-matched. Any allocation or free inside `process` aborts the test.
+//! and re-matched, and A/B pairs of takes switched mid-crossfade. Any allocation or free inside `process` aborts the test.
 
 mod common;
 use assert_no_alloc::{assert_no_alloc, AllocDisabler};
@@ -147,10 +147,17 @@ fn process_never_allocates_while_everything_changes() {
         if round % 10 == 1 {
             // A reference re-matched (the same audio at a new gain), or a new one.
             let gain = rng.unit() * 20.0 - 10.0;
-            let next = if round % 20 == 1 {
-                Reference::new(clip.clone(), reference.clone(), gain)
-            } else {
-                Reference::none()
+            let next = match round % 40 {
+                1 => Reference::new(clip.clone(), reference.clone(), gain),
+                11 => Reference::none(),
+                // An A/B of two takes, and its switch (a crossfade that
+                // carries on from where the one it replaces stood).
+                _ => Reference::ab(
+                    [clip.clone(), clip.clone()],
+                    [reference.clone(), reference.clone()],
+                    round % 20 == 1,
+                    1 + round % 300,
+                ),
             };
             rig.handle.set_reference(next);
         }

@@ -661,6 +661,71 @@ fn no_switch_clicks() {
     });
 }
 
+/// An A/B of two versions of a mix (revisions bounced on the control
+/// side) plays through the monitor's reference slot: a switch crossfades
+/// without a click, and lands sample-aligned on the other take (after the
+/// fade the output is exactly that of an engine that played the other take
+/// all along); a switch back mid-fade turns around without a jump.
+#[test]
+fn ab_of_two_takes_switches_without_a_click_at_the_same_position() {
+    use std::sync::Arc;
+    let main = Outs { first: 2 }.set(0)[0];
+    // Version A and version B of one mix: the same song, B 6 dB louder
+    // and with another part in it.
+    let seconds = 64.0 * 320.0 / SR;
+    let a: Arc<[f32]> = tone(200.0, -12.0, seconds, SR).into();
+    let b: Arc<[f32]> = tone(200.0, -6.0, seconds, SR)
+        .iter()
+        .zip(tone(330.0, -24.0, seconds, SR))
+        .map(|(x, y)| x + y)
+        .collect();
+    let fade = 960;
+    let pair = move |second: bool| Reference::ab([a.clone(), a.clone()], [b.clone(), b.clone()], second, fade);
+    let rig_playing = |second: bool| {
+        let mut rig = Rig::with_monitor(&[STEREO], &[], room());
+        rig.set("track/1/mute", 1.0);
+        rig.set("monitor/reference", 1.0);
+        rig.handle.set_reference(pair(second));
+        rig.handle.transport(TransportCommand::Play);
+        rig
+    };
+    // No click: A to B, and A to B then back to A halfway.
+    let mut rig = rig_playing(false);
+    assert_no_click("A/B to B", &mut rig, main, &|r, i| {
+        if i == 0 {
+            r.handle.set_reference(pair(true));
+        }
+    });
+    let mut rig = rig_playing(false);
+    assert_no_click("A/B to B and back mid-fade", &mut rig, main, &|r, i| match i {
+        0 => r.handle.set_reference(pair(true)),
+        7 => r.handle.set_reference(pair(false)),
+        _ => {}
+    });
+    // Sample-aligned: switched at block 20, B's output equals an engine's
+    // that played B from the start, once the fade is over.
+    let run = |switch: bool| {
+        let mut rig = rig_playing(!switch);
+        let mut out = Vec::new();
+        for k in 0..60 {
+            if switch && k == 20 {
+                rig.handle.set_reference(pair(true));
+            }
+            out.extend(rig.run(&[vec![0.0; 64], vec![0.0; 64]]).swap_remove(main));
+        }
+        out
+    };
+    let (switched, b_only) = (run(true), run(false));
+    let settled = 20 * 64 + fade;
+    assert!(
+        switched[settled..] == b_only[settled..],
+        "after the fade the monitor plays B at the same sample"
+    );
+    assert!(switched[..20 * 64] != b_only[..20 * 64], "before it, A");
+    let peak = b_only[settled..].iter().fold(0.0f32, |m, x| m.max(x.abs()));
+    assert!(peak > 0.1, "B is heard ({peak})");
+}
+
 /// The same input in blocks of 64 and of 100 gives the same monitor
 /// outputs, through a check change, a speaker change and the delay.
 #[test]

@@ -3,6 +3,10 @@
 //! never a panic. Random text, and the example session with random edits
 //! (bytes replaced, lines dropped or duplicated, truncation).
 
+#[path = "support/edits.rs"]
+mod edits;
+
+use edits::{apply, edit};
 use mixbridge::session::Session;
 use proptest::prelude::*;
 use std::path::Path;
@@ -30,49 +34,6 @@ fn load(text: &[u8]) {
             );
         }
     }
-}
-
-#[derive(Debug, Clone)]
-enum Edit {
-    Replace(usize, u8),
-    DropLine(usize),
-    DupLine(usize),
-    Truncate(usize),
-}
-
-fn edit() -> impl Strategy<Value = Edit> {
-    prop_oneof![
-        (any::<usize>(), any::<u8>()).prop_map(|(i, b)| Edit::Replace(i, b)),
-        any::<usize>().prop_map(Edit::DropLine),
-        any::<usize>().prop_map(Edit::DupLine),
-        any::<usize>().prop_map(Edit::Truncate),
-    ]
-}
-
-fn apply(text: &str, edits: &[Edit]) -> Vec<u8> {
-    let mut lines: Vec<Vec<u8>> = text.lines().map(|l| l.as_bytes().to_vec()).collect();
-    for e in edits {
-        let n = lines.len().max(1);
-        match *e {
-            Edit::Replace(i, b) => {
-                let l = &mut lines[i % n];
-                if !l.is_empty() {
-                    let k = (i / n) % l.len();
-                    l[k] = b;
-                }
-            }
-            Edit::DropLine(i) if lines.len() > 1 => {
-                lines.remove(i % n);
-            }
-            Edit::DupLine(i) => {
-                let l = lines[i % n].clone();
-                lines.insert(i % n, l);
-            }
-            Edit::Truncate(i) => lines.truncate(1 + i % n),
-            _ => {}
-        }
-    }
-    lines.join(&b'\n')
 }
 
 proptest! {

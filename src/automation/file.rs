@@ -14,6 +14,7 @@
 //! leaves every lane as it was before or as it is after a save.
 
 use crate::engine::automation::{Lane, Point, Shape};
+use crate::transport::{file_time, FILE_TIME_ALLOWED};
 use crate::params::{AutomationMode, ParamId, ParamRef, Registry, Spec, Taper, Unit};
 use crate::yaml::{self, Errors, Located, Origin};
 use serde::Deserialize;
@@ -42,6 +43,13 @@ pub struct StoredLane {
     mode: Option<String>,
     #[serde(default)]
     points: Vec<(f64, f32)>,
+}
+
+impl StoredLane {
+    /// The path as written.
+    pub fn path(&self) -> &str {
+        &self.path
+    }
 }
 
 /// How a parameter's lane joins its breakpoints.
@@ -190,11 +198,16 @@ pub fn check(
     if let Some(id) = id {
         let spec = Spec::of(id.param);
         let mut last = f64::NEG_INFINITY;
-        for (i, &(time, value)) in stored.points.iter().enumerate() {
+        for (i, &(written, value)) in stored.points.iter().enumerate() {
             let n = i.to_string();
-            if !time.is_finite() || time < 0.0 {
-                errors.push(here(&["points", &n], "the time must be seconds, 0 or more".into()));
-            } else if time <= last {
+            let Some(time) = file_time(written) else {
+                errors.push(here(
+                    &["points", &n],
+                    format!("the time must be {FILE_TIME_ALLOWED}"),
+                ));
+                continue;
+            };
+            if time <= last {
                 errors.push(here(&["points", &n], "times must increase from point to point".into()));
             } else {
                 // -inf dB is silence: the bottom of a level's range.
@@ -211,9 +224,7 @@ pub fn check(
                     )),
                 }
             }
-            if time.is_finite() {
-                last = last.max(time);
-            }
+            last = last.max(time);
         }
     }
     match id {

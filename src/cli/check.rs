@@ -1,10 +1,13 @@
 //! `mixbridge check`: validate the config, the session and how they wire
 //! together, the mappings, the audio files the tracks play (each decoded
 //! whole), and the files the console keeps in the session (automation
-//! lanes, scenes, markers); list every problem and exit non-zero if there
+//! lanes, scenes, markers, revisions, review notes); list every problem and exit non-zero if there
 //! is one.
 
 use crate::config::Config;
+use crate::control::desk::review_problems;
+use crate::notes::Notes;
+use crate::revisions::Revisions;
 use crate::session::Session;
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -73,6 +76,16 @@ pub fn run(args: Args) -> Result<ExitCode, Box<dyn std::error::Error>> {
             println!("audio files: ok ({files} files)");
         }
         problems.extend(bad.iter().map(ToString::to_string));
+        let (revisions, notes) = (Revisions::new(&s.dir), Notes::load(&s.dir));
+        let bad = review_problems(&revisions, &notes);
+        if bad.is_empty() {
+            println!(
+                "revisions and notes: ok ({} revisions, {} notes)",
+                revisions.list().len(),
+                notes.list().len()
+            );
+        }
+        problems.extend(bad);
     }
     if let (Some(c), Some(s)) = (&config, &session) {
         match c.wiring(s) {

@@ -1,9 +1,12 @@
 //! The command line: one verb per job, each in its own file.
 
+mod ask;
 mod check;
 mod learn;
 mod meter;
+mod note;
 mod render;
+mod revision;
 mod run;
 mod scene;
 
@@ -37,6 +40,10 @@ enum Command {
     Learn(learn::Args),
     /// Save, recall, list and delete scenes of the running daemon.
     Scene(scene::Args),
+    /// Save, list, show, recall, diff, delete and A/B revisions of the mix.
+    Revision(revision::Args),
+    /// Add, list and tick off review notes of the session.
+    Note(note::Args),
 }
 
 /// Parse the command line and run the verb.
@@ -59,6 +66,8 @@ pub fn main() -> ExitCode {
         Command::Check(a) => check::run(a),
         Command::Learn(a) => learn::run(a),
         Command::Scene(a) => scene::run(a),
+        Command::Revision(a) => revision::run(a),
+        Command::Note(a) => note::run(a),
     };
     match result {
         Ok(code) => code,

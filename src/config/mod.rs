@@ -146,13 +146,14 @@ pub struct OscClient {
 
 impl OscConfig {
     /// Who a datagram from `from` comes from, for review notes: the name
-    /// of the configured client on that host, else its address.
+    /// of the configured client on that host, else the host's address (a
+    /// tablet sends from ports that change; its address stays).
     pub fn author_of(&self, from: SocketAddr) -> String {
         self.clients
             .iter()
             .find(|c| c.address.ip() == from.ip())
             .and_then(|c| c.name.clone())
-            .unwrap_or_else(|| from.to_string())
+            .unwrap_or_else(|| from.ip().to_string())
     }
 }
 

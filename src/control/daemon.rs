@@ -157,6 +157,7 @@ impl Daemon {
         restore(&mut mix, &store, &session);
         let opened = surfaces::load(&config.surfaces, config.file.as_deref(), &mix)?;
         let desk = Desk::load(&session, &mix, config.automation)?;
+        log_review_problems(&desk);
         let sources = FileSources::plan(&session);
         let (loaded_tx, loaded_rx) = bounded(4);
 
@@ -511,9 +512,7 @@ impl Daemon {
                 author.get_or_insert_with(|| self.config.osc.author_of(from));
             }
             let what = format!("{r:?}");
-            let done = self
-                .desk
-                .request(r, &mut self.mix, &mut self.handle, Instant::now());
+            let done = self.desk_request(r);
             if let Some(o) = &mut self.osc {
                 let error = done.error.map(|e| (what.as_str(), e));
                 o.server.answer_request(from, &done.answers, error);
@@ -569,9 +568,7 @@ impl Daemon {
                 log::warn!("surface asked for {a:?}: no such automation mode");
                 continue;
             };
-            let done = self
-                .desk
-                .request(r, &mut self.mix, &mut self.handle, Instant::now());
+            let done = self.desk_request(r);
             if let Some(e) = done.error {
                 log::info!("surface asked for {a:?}: {e}");
             }
@@ -580,10 +577,29 @@ impl Daemon {
         }
     }
 
+    /// Carry out a request at the desk.
+    fn desk_request(&mut self, r: Request) -> desk::Done {
+        let done = self
+            .desk
+            .request(r, &mut self.mix, &mut self.handle, Instant::now());
+        self.lend_reference();
+        done
+    }
+
+    /// While an A/B of revisions plays, the engine's reference slot holds
+    /// its pair (the desk put it there): the reference file waits. Called
+    /// right after anything that may start or end an A/B, before anything
+    /// else can send the file.
+    fn lend_reference(&mut self) {
+        self.references
+            .lend(self.desk.ab.playing(), &mut self.handle);
+    }
+
     /// A bounce of the A/B finished: once both are, the monitor plays them;
     /// every client is told.
     fn on_bounced(&mut self, b: crate::revisions::ab::Bounced) {
         let done = self.desk.on_bounced(b, &mut self.mix, &mut self.handle);
+        self.lend_reference();
         self.commit(&done.changes);
         if let Some(o) = &mut self.osc {
             o.server.broadcast(&done.answers);
@@ -595,8 +611,8 @@ impl Daemon {
     fn end_ab(&mut self) {
         let mut done = desk::Done::default();
         self.desk.stop_ab(&mut self.mix, &mut done);
+        self.lend_reference();
         self.commit(&done.changes);
-        self.references.lend(false, &mut self.handle);
     }
 
     /// Automation playback and scene fades that are due; the transport to
@@ -633,8 +649,7 @@ impl Daemon {
                 m.note(&n, now);
             }
         }
-        self.references
-            .lend(self.desk.ab.playing(), &mut self.handle);
+        self.lend_reference();
         self.next_desk = self.desk.next_due(view.playing, now);
     }
 
@@ -828,6 +843,7 @@ impl Daemon {
         // an A/B ends (its bounces were of the old session).
         self.desk.finish(&self.mix, &mut self.handle);
         self.end_ab();
+        log_review_problems(&desk);
         self.desk = desk;
         let plan = FileSources::plan(&session);
         let new_topology = topology(&session, &wiring, &plan);
@@ -978,6 +994,13 @@ fn apply_edited(mix: &mut Mix, old: &Session, new: &Session) -> Vec<Change> {
         }
     }
     changes
+}
+
+/// Broken revision and notes files stop nothing; they are said once.
+fn log_review_problems(desk: &Desk) {
+    for p in desk.review_problems() {
+        log::error!("{p}");
+    }
 }
 
 /// The identity the state file keeps, so another session's state is not applied.

@@ -4,7 +4,7 @@
 
 mod review;
 
-pub use review::{ab_answer, note_answer};
+pub use review::{ab_answer, note_answer, review_problems};
 
 use super::model::{Change, Key, Mix};
 use super::request::{Answer, Arg, Request};
@@ -93,7 +93,7 @@ impl Desk {
             errors.extend(e.0.iter().cloned());
         }
         Errors::check(errors)?;
-        let desk = Desk {
+        Ok(Desk {
             transport: transport?,
             automation: automation?,
             scenes: scenes?,
@@ -101,16 +101,13 @@ impl Desk {
             notes: crate::notes::Notes::load(&session.dir),
             ab: crate::revisions::ab::Ab::new(),
             locating: None,
-        };
-        // Broken revision and note files stop nothing: they are said here,
-        // listed, and refused when used.
-        for e in desk.revisions.problems() {
-            log::error!("revision file: {e}");
-        }
-        if let Some(e) = desk.notes.problems() {
-            log::error!("notes: {e}; notes are read-only until it is fixed");
-        }
-        Ok(desk)
+        })
+    }
+
+    /// What is wrong with the session's revision and notes files (see
+    /// [`review_problems`]).
+    pub fn review_problems(&self) -> Vec<String> {
+        review_problems(&self.revisions, &self.notes)
     }
 
     /// A new engine runs at `sample_rate`: give it the lanes, the loop and

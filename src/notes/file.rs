@@ -15,6 +15,7 @@
 //! ```
 
 use crate::scenes::file::{parse_time, rfc3339};
+use crate::transport::{file_time, FILE_TIME_ALLOWED};
 use crate::yaml::{self, quoted, Errors, Located};
 use serde::Deserialize;
 use std::fmt::Write as _;
@@ -95,9 +96,13 @@ pub fn parse(file: &Path, text: &str) -> Result<Vec<Note>, Errors> {
                 format!("note number {} is 0 or used twice; numbers are 1 or more, each once", n.id),
             ));
         }
-        if !n.at.is_finite() || n.at < 0.0 {
-            errors.push(origin.at(&at("at"), "a note's position is seconds on the timeline, 0 or more"));
-        }
+        let position = file_time(n.at).unwrap_or_else(|| {
+            errors.push(origin.at(
+                &at("at"),
+                format!("a note's position is {FILE_TIME_ALLOWED}"),
+            ));
+            0.0
+        });
         if n.text.chars().count() > MAX_TEXT {
             errors.push(origin.at(&at("text"), format!("a note has at most {MAX_TEXT} characters")));
         }
@@ -106,7 +111,7 @@ pub fn parse(file: &Path, text: &str) -> Result<Vec<Note>, Errors> {
         }
         notes.push(Note {
             id: n.id,
-            at: n.at,
+            at: position,
             author: n.author,
             time,
             done: n.done,
@@ -174,7 +179,7 @@ mod tests {
     fn mistakes_are_reported_with_their_line() {
         let text = "notes:\n  - { id: 1, at: -2, time: 2026-12-03T08:15:00Z, text: a }\n  - { id: 1, at: 3, time: noon, text: b }\n";
         let e = parse(Path::new("notes.yaml"), text).unwrap_err().to_string();
-        assert!(e.contains("notes.yaml:2:") && e.contains("0 or more"), "{e}");
+        assert!(e.contains("notes.yaml:2:") && e.contains("seconds from 0 to"), "{e}");
         assert!(e.contains("notes.yaml:3:") && e.contains("used twice"), "{e}");
         assert!(e.contains("expected a UTC time"), "{e}");
     }

@@ -93,12 +93,15 @@ impl Notes {
         if text.chars().count() > file::MAX_TEXT {
             return Err(format!("a note has at most {} characters", file::MAX_TEXT));
         }
-        if !at.is_finite() || at < 0.0 {
-            return Err("a note's position is seconds on the timeline, 0 or more".into());
-        }
+        let Some(at) = crate::transport::file_time(at) else {
+            return Err(format!(
+                "a note's position is {}",
+                crate::transport::FILE_TIME_ALLOWED
+            ));
+        };
         let note = Note {
             id: self.notes.iter().map(|n| n.id).max().unwrap_or(0) + 1,
-            at: (at * 1e6).round() / 1e6,
+            at,
             author: author.chars().take(file::MAX_AUTHOR).collect(),
             time,
             done: false,

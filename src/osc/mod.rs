@@ -13,7 +13,7 @@
 //! with OSC 1.0 patterns ([`pattern`]). The protocol is documented on
 //! [`server`].
 
-mod args;
+pub mod args;
 mod clients;
 mod feedback;
 mod packer;

@@ -8,10 +8,11 @@
 //! Cost: a bounce takes what `mixbridge render` takes (the engine's time
 //! for the session, faster than real time; two revisions bounce side by
 //! side on two threads), and a take holds its stereo audio as 32-bit
-//! floats: 23 MB per minute at 48 kHz, twice that for the pair. Takes are
-//! kept while their revision file is unchanged (its `saved` time), so
-//! switching pairs only bounces what is new. Tracks on interface inputs
-//! are silent in a bounce, as in a render: an A/B compares mixes of files.
+//! floats: 23 MB per minute at 48 kHz, twice that for the pair, held
+//! while the A/B runs. A take is kept while its revision file is unchanged
+//! (its `saved` time), so moving to another pair with one revision in
+//! common only bounces the new one. Tracks on interface inputs are silent
+//! in a bounce, as in a render: an A/B compares mixes of files.
 
 use super::Revision;
 use crate::automation::{self, Automation};
@@ -157,8 +158,8 @@ impl Ab {
         let Some(p) = &self.pair else {
             return State::Off;
         };
-        let [a, b] = p.revisions.clone().map(|r| r.name);
-        if self.take(0).is_some() && self.take(1).is_some() {
+        let [a, b] = [0, 1].map(|k| p.revisions[k].name.clone());
+        if self.playing() {
             State::Playing { a, b, side: p.side }
         } else {
             State::Bouncing { a, b }
@@ -167,7 +168,7 @@ impl Ab {
 
     /// Whether the pair plays (both bounced).
     pub fn playing(&self) -> bool {
-        matches!(self.state(), State::Playing { .. })
+        self.take(0).is_some() && self.take(1).is_some()
     }
 
     fn take(&self, k: usize) -> Option<&Take> {
@@ -289,10 +290,12 @@ impl Ab {
         Ok(self.state())
     }
 
-    /// End the A/B (its takes are kept for the next one).
+    /// End the A/B; its audio is let go (an A/B holds its takes only
+    /// while it runs).
     pub fn stop(&mut self) {
         self.pair = None;
         self.waiting.clear();
+        self.takes.clear();
     }
 
     /// The engine's reference for the pair as it stands, once both are

@@ -49,7 +49,7 @@ pub fn capture(
     }
 }
 
-/// Seconds to the microsecond, as files keep them.
+/// Seconds as files keep them.
 fn micros(t: f64) -> f64 {
-    (t * 1e6).round() / 1e6
+    crate::transport::file_time(t).unwrap_or(t)
 }

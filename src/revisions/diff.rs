@@ -59,28 +59,48 @@ fn strip_of(c: &Change, b: &Revision) -> String {
 
 /// One line per strip: `Strip: change; change`.
 pub fn text(changes: &[Change], b: &Revision) -> String {
+    let strips: Vec<String> = changes.iter().map(|c| strip_of(c, b)).collect();
+    lines(strips.iter().map(String::as_str).zip(changes.iter().map(|c| c.text.as_str())))
+}
+
+/// Changes as `(strip, text)`, in order, one line per run of one strip:
+/// `Strip: change; change` (what the command line prints of a daemon's
+/// answers, too).
+pub fn lines<'a>(changes: impl IntoIterator<Item = (&'a str, &'a str)>) -> String {
     let mut out = String::new();
-    let mut i = 0;
-    while i < changes.len() {
-        let owner = changes[i].owner;
-        let run: Vec<&str> = changes[i..]
-            .iter()
-            .take_while(|c| c.owner == owner)
-            .map(|c| c.text.as_str())
-            .collect();
-        out.push_str(&format!("{}: {}\n", strip_of(&changes[i], b), run.join("; ")));
-        i += run.len();
+    let mut current: Option<&str> = None;
+    for (strip, text) in changes {
+        if current == Some(strip) {
+            out.push_str("; ");
+        } else {
+            if current.is_some() {
+                out.push('\n');
+            }
+            out.push_str(strip);
+            out.push_str(": ");
+            current = Some(strip);
+        }
+        out.push_str(text);
+    }
+    if current.is_some() {
+        out.push('\n');
     }
     out
 }
 
 /// The changes as one JSON document.
 pub fn json(changes: &[Change], a: &Revision, b: &Revision) -> Value {
-    json!({
-        "from": a.name,
-        "to": b.name,
-        "changes": changes.iter().map(|c| change_json(c, b)).collect::<Vec<_>>(),
-    })
+    document(
+        &a.name,
+        &b.name,
+        changes.iter().map(|c| change_json(c, b)).collect(),
+    )
+}
+
+/// The JSON document of a diff from `from` to `to` with its changes (each
+/// as [`change_json`] makes it).
+pub fn document(from: &str, to: &str, changes: Vec<Value>) -> Value {
+    json!({ "from": from, "to": to, "changes": changes })
 }
 
 /// One change as JSON.

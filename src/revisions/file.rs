@@ -208,8 +208,8 @@ pub fn parse(file: &Path, text: &str) -> Result<Revision, Errors> {
             format!("a note has at most {MAX_NOTE} characters"),
         ));
     }
-    check_values(&s.values, &origin, &mut errors);
-    check_names(&s.names, &origin, &mut errors);
+    check_values(&s.values, &origin, &[], false, &mut errors);
+    check_names(&s.names, &origin, &[], &mut errors);
     let lanes = check_lanes(&s.lanes, &origin, &mut errors);
     let mut transport = TransportFile::empty(file.to_path_buf());
     if let Err(e) = transport.read(s.transport, &origin, &["transport"]) {
@@ -232,13 +232,24 @@ pub fn parse(file: &Path, text: &str) -> Result<Revision, Errors> {
     })
 }
 
-/// Every value's path is a plain parameter path outside the monitor
-/// section, and its value is in range (-inf dB is a level's silence).
-fn check_values(values: &BTreeMap<String, f32>, origin: &Origin, errors: &mut Vec<Located>) {
+/// Every value's path (of the `values:` at `at`) is a plain parameter
+/// path, outside the monitor section unless `monitor` (scenes keep the
+/// monitor's values, a revision's mix does not), and its value is in range
+/// (-inf dB is a level's silence).
+fn check_values(
+    values: &BTreeMap<String, f32>,
+    origin: &Origin,
+    at: &[&str],
+    monitor: bool,
+    errors: &mut Vec<Located>,
+) {
     for (path, &v) in values {
-        let at = ["values", path.as_str()];
+        let at: Vec<&str> = at.iter().copied().chain(["values", path.as_str()]).collect();
         match ParamRef::parse(path) {
-            Ok(r) if r.form == crate::params::Form::Plain && r.id.owner != Owner::Monitor => {
+            Ok(r)
+                if r.form == crate::params::Form::Plain
+                    && (monitor || r.id.owner != Owner::Monitor) =>
+            {
                 let spec = Spec::of(r.id.param);
                 let fits = spec.clamp(v) == Some(v) || v == f32::NEG_INFINITY;
                 if !fits {
@@ -259,16 +270,23 @@ fn check_values(values: &BTreeMap<String, f32>, origin: &Origin, errors: &mut Ve
     }
 }
 
-/// Names are kept by strip: `track/N/name`, `bus/N/name`.
-fn check_names(names: &BTreeMap<String, String>, origin: &Origin, errors: &mut Vec<Located>) {
+/// Names (of the `names:` at `at`) are kept by strip: `track/N/name`,
+/// `bus/N/name`.
+fn check_names(
+    names: &BTreeMap<String, String>,
+    origin: &Origin,
+    at: &[&str],
+    errors: &mut Vec<Located>,
+) {
     for path in names.keys() {
+        let at: Vec<&str> = at.iter().copied().chain(["names", path.as_str()]).collect();
         let strip = path
             .strip_suffix("/name")
             .and_then(|s| ParamRef::parse(&format!("{s}/mute")).ok())
             .is_some_and(|r| matches!(r.id.owner, Owner::Track(_) | Owner::Bus(_)));
         if !strip {
             errors.push(origin.at_key(
-                &["names", path.as_str()],
+                &at,
                 format!("`{path}` is not a strip's name; allowed: track/N/name, bus/N/name"),
             ));
         }
@@ -278,15 +296,20 @@ fn check_names(names: &BTreeMap<String, String>, origin: &Origin, errors: &mut V
 /// Each lane checked as a lane file is; one lane per parameter.
 fn check_lanes(stored: &[StoredLane], origin: &Origin, errors: &mut Vec<Located>) -> Vec<LaneFile> {
     let mut out: Vec<LaneFile> = Vec::with_capacity(stored.len());
+    let mut seen = BTreeSet::new();
     for (i, l) in stored.iter().enumerate() {
         let n = i.to_string();
-        match lanes::check(l, origin, &["lanes", &n], |p| {
-            ParamRef::parse(p).map_err(|e| e.to_string())
-        }) {
-            Ok(f) if out.iter().any(|o| o.id == f.id) => errors.push(origin.at(
-                &["lanes", &n, "path"],
-                format!("a second lane for {}; one lane per parameter", f.id),
-            )),
+        let resolve = |p: &str| ParamRef::parse(p).map_err(|e| e.to_string());
+        if let Ok(r) = resolve(l.path()) {
+            if !seen.insert(r.id) {
+                errors.push(origin.at(
+                    &["lanes", &n, "path"],
+                    format!("a second lane for {}; one lane per parameter", r.id),
+                ));
+                continue;
+            }
+        }
+        match lanes::check(l, origin, &["lanes", &n], resolve) {
             Ok(f) => out.push(f),
             Err(e) => errors.extend(e),
         }
@@ -305,7 +328,11 @@ fn check_scenes(stored: Vec<StoredScene>, origin: &Origin, errors: &mut Vec<Loca
                 &["scenes", &n, "name"],
                 format!("a second scene `{}`; scene names differ", s.name),
             )),
-            Ok(s) => out.push(s),
+            Ok(s) => {
+                check_values(&s.values, origin, &["scenes", &n], true, errors);
+                check_names(&s.names, origin, &["scenes", &n], errors);
+                out.push(s);
+            }
             Err(e) => errors.extend(e),
         }
     }
@@ -320,7 +347,7 @@ pub(crate) mod tests {
     use crate::params::{AutomationMode, Param, ParamId};
 
     pub(crate) fn sample() -> Revision {
-        Revision {
+        let mut r = Revision {
             name: "v2 (mix)".into(),
             saved: 1_764_870_000_250,
             note: "vocal up in the chorus;\n\"less\" verb — ボーカル".into(),
@@ -338,7 +365,8 @@ pub(crate) mod tests {
                     mode: Some(AutomationMode::Touch),
                     lane: Lane::new(
                         Shape::Linear,
-                        vec![Point::new(62.0, -6.0), Point::new(70.25, f32::NEG_INFINITY)],
+                        // A lane's silence is the bottom of its range.
+                        vec![Point::new(62.0, -6.0), Point::new(70.25, -144.0)],
                     ),
                 },
                 LaneFile {
@@ -371,7 +399,10 @@ pub(crate) mod tests {
                 names: BTreeMap::new(),
             }],
             safes: ["track/3".to_string(), "eq".to_string()].into(),
-        }
+        };
+        // As a file holds them: by parameter.
+        r.lanes.sort_by_key(|l| l.id);
+        r
     }
 
     #[test]

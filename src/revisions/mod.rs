@@ -19,7 +19,8 @@ mod capture;
 pub mod diff;
 pub mod file;
 mod recall;
-mod words;
+pub mod testing;
+pub mod words;
 
 pub use capture::capture;
 pub use file::Revision;

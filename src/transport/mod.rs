@@ -18,6 +18,22 @@ use std::path::Path;
 /// How far rewind and fast forward move, in seconds.
 pub const SHUTTLE_S: f64 = 5.0;
 
+/// The latest time a file keeps, in seconds (about 31 years).
+pub const MAX_FILE_TIME: f64 = 1e9;
+/// What a time in a file may be, for error messages.
+pub const FILE_TIME_ALLOWED: &str = "seconds from 0 to 1000000000";
+
+/// A time on the timeline as the session's files keep it (lanes, markers,
+/// the loop, notes): seconds from 0 to [`MAX_FILE_TIME`], to the
+/// microsecond, which is how they are written (`{:.6}`); `None` for
+/// anything else. Rounding on reading too makes a file that loads write
+/// back exactly as it loaded (two times a tenth of a microsecond apart are
+/// one time, not two that no longer increase once written).
+pub fn file_time(seconds: f64) -> Option<f64> {
+    (seconds.is_finite() && (0.0..=MAX_FILE_TIME).contains(&seconds))
+        .then(|| (seconds * 1e6).round() / 1e6)
+}
+
 /// A request for the transport, from any surface.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Request {

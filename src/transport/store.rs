@@ -86,24 +86,24 @@ impl TransportFile {
     ) -> Result<(), Vec<Located>> {
         let mut errors = Vec::new();
         for (i, m) in stored.markers.into_iter().enumerate() {
-            if m.time.is_finite() && m.time >= 0.0 {
-                self.add_marker(m.name, m.time);
-            } else {
-                errors.push(origin.at_in(
+            match super::file_time(m.time) {
+                Some(time) => self.add_marker(m.name, time),
+                None => errors.push(origin.at_in(
                     at,
                     &["markers", &i.to_string(), "time"],
-                    "a marker's time is seconds, 0 or more",
-                ));
+                    format!("a marker's time is {}", super::FILE_TIME_ALLOWED),
+                )),
             }
         }
-        match stored.loop_range {
-            Some((a, b)) if a.is_finite() && b.is_finite() && a >= 0.0 && b > a => {
-                self.loop_range = Some((a, b))
-            }
+        match stored.loop_range.map(|(a, b)| (super::file_time(a), super::file_time(b))) {
+            Some((Some(a), Some(b))) if b > a => self.loop_range = Some((a, b)),
             Some(_) => errors.push(origin.at_in(
                 at,
                 &["loop"],
-                "the loop is [start, end] in seconds, end after start",
+                format!(
+                    "the loop is [start, end], {}, end after start",
+                    super::FILE_TIME_ALLOWED
+                ),
             )),
             None => {}
         }

@@ -9,7 +9,7 @@
 //! | show | `/revision NAME SAVED NOTE`, `/revision/contents VALUES LANES POINTS MARKERS SCENES` |
 //! | diff | `/revision/diff/change STRIP TEXT JSON` each, then `/revision/diff/done FROM TO COUNT` |
 //! | delete | `/revision/deleted NAME` |
-//! | A/B | `/revision/ab/state off` or `bouncing A B` or `playing A B SIDE` (also to every client when the bounces are ready) |
+//! | A/B | `/revision/ab/state off [WHY]` or `bouncing A B` or `playing A B SIDE` (also to every client when the bounces are ready) |
 //! | note add | `/note/added ID AT AUTHOR TEXT` |
 //! | note list | `/note/count N`, then `/note ID AT AUTHOR TIME DONE TEXT` each |
 //! | note done | `/note/done ID DONE` |
@@ -24,6 +24,22 @@ use crate::revisions::ab::{Bounced, Side, State};
 use crate::revisions::{self, diff, Request, Revision};
 use crate::scenes::file::rfc3339;
 use std::time::{Instant, SystemTime, UNIX_EPOCH};
+
+/// What is wrong with a session's revision and notes files, each with its
+/// file and line. They stop nothing: `check` lists them, the daemon logs
+/// them, a broken revision is refused when asked for and broken notes are
+/// read-only.
+pub fn review_problems(revisions: &revisions::Revisions, notes: &notes::Notes) -> Vec<String> {
+    let mut out: Vec<String> = (revisions.problems().iter())
+        .map(|e| format!("{e} (this revision cannot be recalled until it is fixed)"))
+        .collect();
+    out.extend(
+        notes
+            .problems()
+            .map(|e| format!("{e}\n(the notes are read-only until this file is fixed)")),
+    );
+    out
+}
 
 /// Milliseconds since 1970, now.
 fn wall_clock() -> u64 {
@@ -231,14 +247,15 @@ impl Desk {
     pub fn on_bounced(&mut self, b: Bounced, mix: &mut Mix, handle: &mut EngineHandle) -> Done {
         let mut done = Done::default();
         let (state, error) = self.ab.on_bounced(b);
+        let mut answer = ab_answer(&state);
         if let Some(e) = error {
             log::error!("{e}");
             self.stop_ab(mix, &mut done);
-            done.error = Some(e);
+            answer.args.push(text(&e));
         } else {
             self.listen(mix, handle, &mut done);
         }
-        done.answers.push(ab_answer(&state));
+        done.answers.push(answer);
         done
     }
 

@@ -18,7 +18,8 @@
 use super::super::strip::Stereo;
 use std::sync::Arc;
 
-type Take = [Arc<[f32]>; 2];
+/// One take of an A/B: left and right at the engine's rate, from timeline sample 0.
+pub type Take = [Arc<[f32]>; 2];
 
 /// The reference now loaded, or none (silence).
 pub struct Reference {
