@@ -109,7 +109,7 @@ fn stem(path: &Path, freq: f32, seconds: f32) {
         sample_rate: 48_000,
         channels: vec![x],
     };
-    audio_file::write_wav(path, &audio, SampleFormat::Float).unwrap();
+    audio_file::write_wav(path, &audio, SampleFormat::Float32).unwrap();
 }
 
 /// A session of three file tracks and a reverb, its config (dummy backend,

@@ -40,7 +40,7 @@ fn kill_9_during_a_save_leaves_every_revision_loadable() {
     .unwrap();
     for t in 1..=TRACKS {
         let points: String = (0..2000)
-            .map(|k| format!("  - [{}, {}]\n", k as f64 * 0.05, -((k * t) % 60) as f32))
+            .map(|k| format!("  - [{}, {}]\n", k as f64 * 0.05, -(((k * t) % 60) as f32)))
             .collect();
         std::fs::write(
             lanes.join(format!("track-{t}-gain.yaml")),
