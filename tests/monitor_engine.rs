@@ -689,17 +689,20 @@ fn ab_of_two_takes_switches_without_a_click_at_the_same_position() {
         rig.handle.transport(TransportCommand::Play);
         rig
     };
-    // No click: A to B, and A to B then back to A halfway.
+    // No click: A to B (the steady step after is B's, the louder), and B
+    // to A then back to B halfway through the fade (measured against B's
+    // steady step before and after: a fade's step stays within the louder
+    // version's).
     let mut rig = rig_playing(false);
     assert_no_click("A/B to B", &mut rig, main, &|r, i| {
         if i == 0 {
             r.handle.set_reference(pair(true));
         }
     });
-    let mut rig = rig_playing(false);
-    assert_no_click("A/B to B and back mid-fade", &mut rig, main, &|r, i| match i {
-        0 => r.handle.set_reference(pair(true)),
-        7 => r.handle.set_reference(pair(false)),
+    let mut rig = rig_playing(true);
+    assert_no_click("A/B to A and back mid-fade", &mut rig, main, &|r, i| match i {
+        0 => r.handle.set_reference(pair(false)),
+        7 => r.handle.set_reference(pair(true)),
         _ => {}
     });
     // Sample-aligned: switched at block 20, B's output equals an engine's

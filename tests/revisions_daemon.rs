@@ -59,13 +59,15 @@ impl Console {
         Peer::when_answering(self.port)
     }
 
-    /// `mixbridge VERB ... --config CONFIG`: success, stdout, stderr.
+    /// `mixbridge VERB ... --config CONFIG` (`render` takes no config):
+    /// success, stdout, stderr.
     fn cli(&self, args: &[&str]) -> (bool, String, String) {
-        let out = Command::new(env!("CARGO_BIN_EXE_mixbridge"))
-            .args(args)
-            .args(["--config", self.config.to_str().unwrap()])
-            .output()
-            .unwrap();
+        let mut cmd = Command::new(env!("CARGO_BIN_EXE_mixbridge"));
+        cmd.args(args);
+        if args[0] != "render" {
+            cmd.args(["--config", self.config.to_str().unwrap()]);
+        }
+        let out = cmd.output().unwrap();
         (
             out.status.success(),
             String::from_utf8_lossy(&out.stdout).into_owned(),
@@ -406,13 +408,10 @@ fn notes_of_any_text_round_trip_with_position_author_and_done() {
         osc.send("/subscribe", &[]);
         osc.send("/note/list", &[]);
         assert_eq!(osc.wait("/note/count", WAIT).expect("a count").float(), 5.0);
-        let mut got = Vec::new();
-        while let Some(m) = osc.wait("/note", WAIT) {
-            got.push(m);
-            if got.len() == 5 {
-                break;
-            }
-        }
+        std::thread::sleep(Duration::from_millis(200));
+        let got: Vec<_> = osc.drain().into_iter().filter(|m| m.addr == "/note").collect();
+        let ids: Vec<_> = got.iter().map(|m| m.args[0].as_f64()).collect();
+        assert_eq!(ids, [1.0, 2.0, 3.0, 4.0, 5.0].map(Some), "in number order");
         for (k, t) in texts.iter().enumerate() {
             assert_eq!(got[k].args[5].as_str(), Some(t.as_str()), "note {k}");
             assert_eq!(got[k].args[1].as_f64(), Some(10.0 + k as f64));
