@@ -9,7 +9,10 @@
 //! - each check's response, from a multi-tone, against its documented
 //!   curve (computed independently in `support/check_curves.rs`);
 //! - the reference track, played at the transport position, is within
-//!   0.5 LU of the mix at the monitor.
+//!   0.5 LU of the mix at the monitor;
+//! - an A/B of two revisions plays each at its level on the monitor while
+//!   the master keeps the live mix, switches without a click, and ends
+//!   back on the mix.
 #![cfg(feature = "jack")]
 
 #[path = "support/check_curves.rs"]
@@ -532,4 +535,101 @@ fn the_reference_is_loudness_matched_at_the_transport_position() {
         level(&stopped[MAINS[0]], 220.0),
         "the reference while stopped",
     );
+}
+
+/// Send one OSC message from a socket of its own (not the peer, which the
+/// test thread holds), after `after`.
+fn send_later(port: u16, addr: &'static str, arg: &'static str, after: Duration) -> std::thread::JoinHandle<()> {
+    std::thread::spawn(move || {
+        std::thread::sleep(after);
+        let socket = std::net::UdpSocket::bind("127.0.0.1:0").unwrap();
+        let packet = rosc::encoder::encode(&rosc::OscPacket::Message(rosc::OscMessage {
+            addr: addr.into(),
+            args: vec![rosc::OscType::String(arg.into())],
+        }))
+        .unwrap();
+        socket.send_to(&packet, ("127.0.0.1", port)).unwrap();
+    })
+}
+
+#[test]
+fn an_ab_of_two_revisions_plays_on_the_monitor_and_leaves_the_mix() {
+    if !jackd_installed() || !osc_peer::available() {
+        return;
+    }
+    let _serial = SERIAL.lock().unwrap_or_else(|e| e.into_inner());
+    let (dir, config, port) = setup("  - { name: Vox, source: { file: vox.wav } }\n");
+    let frames = 48_000 * 30;
+    let vox = mixbridge::audio_file::Audio {
+        sample_rate: 48_000,
+        channels: vec![(0..frames)
+            .map(|i| 0.1 * (std::f32::consts::TAU * 1000.0 * i as f32 / 48_000.0).sin())
+            .collect()],
+    };
+    mixbridge::audio_file::write_wav(
+        &dir.path().join("session/vox.wav"),
+        &vox,
+        mixbridge::audio_file::SampleFormat::Float32,
+    )
+    .unwrap();
+    let mut room = Room::start(&config, port, vec![]);
+    let t = std::time::Instant::now();
+    while room.status("sources/loading") != 0.0 {
+        assert!(t.elapsed() < Duration::from_secs(20), "the file did not load");
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    // v1: the vocal at -20 dB, v2 at -10 dB; the live mix at -30 dB.
+    room.osc.send("/subscribe", &[]);
+    for (gain, name) in [(-20.0, "v1"), (-10.0, "v2")] {
+        room.set(&[("/track/1/gain", Arg::F(gain))]);
+        room.osc.send("/revision/save", &[Arg::S(name)]);
+        assert!(room.osc.wait("/revision/saved", Duration::from_secs(2)).is_some());
+    }
+    room.set(&[("/track/1/gain", Arg::F(-30.0)), ("/transport/play", Arg::I(1))]);
+    let mix = room.capture(1.0);
+    let (master, mains) = (level(&mix[MASTER[0]], 1000.0), level(&mix[MAINS[0]], 1000.0));
+    near(mains, master, 0.1, "the monitor plays the mix");
+
+    room.osc.drain();
+    room.osc.send("/revision/ab", &[Arg::S("v1"), Arg::S("v2")]);
+    let t = std::time::Instant::now();
+    loop {
+        let m = room.osc.wait("/revision/ab/state", Duration::from_secs(10)).expect("an A/B state");
+        if m.string() == "playing" {
+            break;
+        }
+        assert_eq!(m.string(), "bouncing", "{:?}", m.args);
+        room.osc.drain();
+        assert!(t.elapsed() < Duration::from_secs(30), "the bounces never finished");
+    }
+    std::thread::sleep(Duration::from_millis(100));
+    let a = room.capture(1.0);
+    near(level(&a[MASTER[0]], 1000.0), master, 0.1, "A: the master keeps the live mix");
+    near(level(&a[MAINS[0]], 1000.0), master + 10.0, 0.1, "A: the monitor plays v1");
+
+    // The switch, half way through a capture: no click.
+    let switch = send_later(port, "/revision/ab/select", "B", Duration::from_millis(500));
+    let b = room.capture(1.5);
+    switch.join().unwrap();
+    let heard = &b[MAINS[0]];
+    let tail = &heard[heard.len() - 24_000..];
+    near(level(tail, 1000.0), master + 20.0, 0.1, "B: the monitor plays v2");
+    near(level(&b[MASTER[0]][heard.len() - 24_000..], 1000.0), master, 0.1, "B: the master keeps the live mix");
+    near(level(&heard[..12_000], 1000.0), master + 10.0, 0.1, "A before the switch");
+    let step = common::max_step(heard);
+    let steady = common::max_step(tail);
+    assert!(
+        step <= 1.02 * steady,
+        "the switch clicks: a step of {step} against {steady} of B alone"
+    );
+
+    room.osc.drain();
+    room.osc.send("/revision/ab/off", &[]);
+    assert_eq!(
+        room.osc.wait("/revision/ab/state", Duration::from_secs(2)).map(|m| m.string().to_string()),
+        Some("off".to_string())
+    );
+    std::thread::sleep(Duration::from_millis(300));
+    let back = room.capture(1.0);
+    near(level(&back[MAINS[0]], 1000.0), master, 0.1, "off: the monitor plays the mix again");
 }
