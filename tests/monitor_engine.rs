@@ -680,7 +680,9 @@ fn ab_of_two_takes_switches_without_a_click_at_the_same_position() {
         .map(|(x, y)| x + y)
         .collect();
     let fade = 960;
-    let pair = move |second: bool| Reference::ab([a.clone(), a.clone()], [b.clone(), b.clone()], second, fade);
+    let pair = move |second: bool| {
+        Reference::ab([a.clone(), a.clone()], [b.clone(), b.clone()], second, fade)
+    };
     let rig_playing = |second: bool| {
         let mut rig = Rig::with_monitor(&[STEREO], &[], room());
         rig.set("track/1/mute", 1.0);
@@ -700,11 +702,16 @@ fn ab_of_two_takes_switches_without_a_click_at_the_same_position() {
         }
     });
     let mut rig = rig_playing(true);
-    assert_no_click("A/B to A and back mid-fade", &mut rig, main, &|r, i| match i {
-        0 => r.handle.set_reference(pair(false)),
-        7 => r.handle.set_reference(pair(true)),
-        _ => {}
-    });
+    assert_no_click(
+        "A/B to A and back mid-fade",
+        &mut rig,
+        main,
+        &|r, i| match i {
+            0 => r.handle.set_reference(pair(false)),
+            7 => r.handle.set_reference(pair(true)),
+            _ => {}
+        },
+    );
     // Sample-aligned: switched at block 20, B's output equals an engine's
     // that played B from the start, once the fade is over.
     let run = |switch: bool| {

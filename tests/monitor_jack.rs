@@ -539,7 +539,12 @@ fn the_reference_is_loudness_matched_at_the_transport_position() {
 
 /// Send one OSC message from a socket of its own (not the peer, which the
 /// test thread holds), after `after`.
-fn send_later(port: u16, addr: &'static str, arg: &'static str, after: Duration) -> std::thread::JoinHandle<()> {
+fn send_later(
+    port: u16,
+    addr: &'static str,
+    arg: &'static str,
+    after: Duration,
+) -> std::thread::JoinHandle<()> {
     std::thread::spawn(move || {
         std::thread::sleep(after);
         let socket = std::net::UdpSocket::bind("127.0.0.1:0").unwrap();
@@ -575,7 +580,10 @@ fn an_ab_of_two_revisions_plays_on_the_monitor_and_leaves_the_mix() {
     let mut room = Room::start(&config, port, vec![]);
     let t = std::time::Instant::now();
     while room.status("sources/loading") != 0.0 {
-        assert!(t.elapsed() < Duration::from_secs(20), "the file did not load");
+        assert!(
+            t.elapsed() < Duration::from_secs(20),
+            "the file did not load"
+        );
         std::thread::sleep(Duration::from_millis(100));
     }
     // v1: the vocal at -20 dB, v2 at -10 dB; the live mix at -30 dB.
@@ -583,29 +591,54 @@ fn an_ab_of_two_revisions_plays_on_the_monitor_and_leaves_the_mix() {
     for (gain, name) in [(-20.0, "v1"), (-10.0, "v2")] {
         room.set(&[("/track/1/gain", Arg::F(gain))]);
         room.osc.send("/revision/save", &[Arg::S(name)]);
-        assert!(room.osc.wait("/revision/saved", Duration::from_secs(2)).is_some());
+        assert!(room
+            .osc
+            .wait("/revision/saved", Duration::from_secs(2))
+            .is_some());
     }
-    room.set(&[("/track/1/gain", Arg::F(-30.0)), ("/transport/play", Arg::I(1))]);
+    room.set(&[
+        ("/track/1/gain", Arg::F(-30.0)),
+        ("/transport/play", Arg::I(1)),
+    ]);
     let mix = room.capture(1.0);
-    let (master, mains) = (level(&mix[MASTER[0]], 1000.0), level(&mix[MAINS[0]], 1000.0));
+    let (master, mains) = (
+        level(&mix[MASTER[0]], 1000.0),
+        level(&mix[MAINS[0]], 1000.0),
+    );
     near(mains, master, 0.1, "the monitor plays the mix");
 
     room.osc.drain();
     room.osc.send("/revision/ab", &[Arg::S("v1"), Arg::S("v2")]);
     let t = std::time::Instant::now();
     loop {
-        let m = room.osc.wait("/revision/ab/state", Duration::from_secs(10)).expect("an A/B state");
+        let m = room
+            .osc
+            .wait("/revision/ab/state", Duration::from_secs(10))
+            .expect("an A/B state");
         if m.string() == "playing" {
             break;
         }
         assert_eq!(m.string(), "bouncing", "{:?}", m.args);
         room.osc.drain();
-        assert!(t.elapsed() < Duration::from_secs(30), "the bounces never finished");
+        assert!(
+            t.elapsed() < Duration::from_secs(30),
+            "the bounces never finished"
+        );
     }
     std::thread::sleep(Duration::from_millis(100));
     let a = room.capture(1.0);
-    near(level(&a[MASTER[0]], 1000.0), master, 0.1, "A: the master keeps the live mix");
-    near(level(&a[MAINS[0]], 1000.0), master + 10.0, 0.1, "A: the monitor plays v1");
+    near(
+        level(&a[MASTER[0]], 1000.0),
+        master,
+        0.1,
+        "A: the master keeps the live mix",
+    );
+    near(
+        level(&a[MAINS[0]], 1000.0),
+        master + 10.0,
+        0.1,
+        "A: the monitor plays v1",
+    );
 
     // The switch, half way through a capture: no click.
     let switch = send_later(port, "/revision/ab/select", "B", Duration::from_millis(500));
@@ -613,9 +646,24 @@ fn an_ab_of_two_revisions_plays_on_the_monitor_and_leaves_the_mix() {
     switch.join().unwrap();
     let heard = &b[MAINS[0]];
     let tail = &heard[heard.len() - 24_000..];
-    near(level(tail, 1000.0), master + 20.0, 0.1, "B: the monitor plays v2");
-    near(level(&b[MASTER[0]][heard.len() - 24_000..], 1000.0), master, 0.1, "B: the master keeps the live mix");
-    near(level(&heard[..12_000], 1000.0), master + 10.0, 0.1, "A before the switch");
+    near(
+        level(tail, 1000.0),
+        master + 20.0,
+        0.1,
+        "B: the monitor plays v2",
+    );
+    near(
+        level(&b[MASTER[0]][heard.len() - 24_000..], 1000.0),
+        master,
+        0.1,
+        "B: the master keeps the live mix",
+    );
+    near(
+        level(&heard[..12_000], 1000.0),
+        master + 10.0,
+        0.1,
+        "A before the switch",
+    );
     let step = common::max_step(heard);
     let steady = common::max_step(tail);
     assert!(
@@ -626,10 +674,17 @@ fn an_ab_of_two_revisions_plays_on_the_monitor_and_leaves_the_mix() {
     room.osc.drain();
     room.osc.send("/revision/ab/off", &[]);
     assert_eq!(
-        room.osc.wait("/revision/ab/state", Duration::from_secs(2)).map(|m| m.string().to_string()),
+        room.osc
+            .wait("/revision/ab/state", Duration::from_secs(2))
+            .map(|m| m.string().to_string()),
         Some("off".to_string())
     );
     std::thread::sleep(Duration::from_millis(300));
     let back = room.capture(1.0);
-    near(level(&back[MAINS[0]], 1000.0), master, 0.1, "off: the monitor plays the mix again");
+    near(
+        level(&back[MAINS[0]], 1000.0),
+        master,
+        0.1,
+        "off: the monitor plays the mix again",
+    );
 }

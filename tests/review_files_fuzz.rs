@@ -31,10 +31,14 @@ fn every_seed_loads_and_writes_back() {
     for s in &seeds {
         let text = std::str::from_utf8(&s[1..]).unwrap();
         if s[0] % 2 == 0 {
-            mixbridge::revisions::file::parse(Path::new(mixbridge::revisions::testing::REVISION_FILE), text)
-                .unwrap_or_else(|e| panic!("a seed loads: {e}"));
+            mixbridge::revisions::file::parse(
+                Path::new(mixbridge::revisions::testing::REVISION_FILE),
+                text,
+            )
+            .unwrap_or_else(|e| panic!("a seed loads: {e}"));
         } else {
-            notes::parse(Path::new(notes::FILE_NAME), text).unwrap_or_else(|e| panic!("a seed loads: {e}"));
+            notes::parse(Path::new(notes::FILE_NAME), text)
+                .unwrap_or_else(|e| panic!("a seed loads: {e}"));
         }
         check(s);
     }

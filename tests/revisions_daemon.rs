@@ -245,7 +245,10 @@ fn a_revision_is_the_whole_mix_diffed_recalled_rendered_and_undone() {
 
     // The diff lists exactly those changes.
     let d = diff_json(&c, "v1", Some("v2"));
-    assert_eq!((d["from"].as_str(), d["to"].as_str()), (Some("v1"), Some("v2")));
+    assert_eq!(
+        (d["from"].as_str(), d["to"].as_str()),
+        (Some("v1"), Some("v2"))
+    );
     let want: Vec<(String, String)> = [
         ("track/2/gain", "value"),
         ("track/2/send/1/level", "value"),
@@ -257,32 +260,58 @@ fn a_revision_is_the_whole_mix_diffed_recalled_rendered_and_undone() {
     .collect();
     assert_eq!(changed(&d), want, "{d:#}");
     let lane = &d["changes"][2];
-    let (start, end) = (lane["start"].as_f64().unwrap(), lane["end"].as_f64().unwrap());
+    let (start, end) = (
+        lane["start"].as_f64().unwrap(),
+        lane["end"].as_f64().unwrap(),
+    );
     assert!(start >= 1.7 && end <= 3.5 && start < end, "{lane}");
-    assert!(lane["added"].as_u64().unwrap() + lane["changed"].as_u64().unwrap() >= 2, "{lane}");
+    assert!(
+        lane["added"].as_u64().unwrap() + lane["changed"].as_u64().unwrap() >= 2,
+        "{lane}"
+    );
     assert_eq!(d["changes"][0]["strip"], "Lead Vox");
-    assert_eq!((d["changes"][0]["from"].as_f64(), d["changes"][0]["to"].as_f64()), (Some(-4.0), Some(-2.5)));
+    assert_eq!(
+        (
+            d["changes"][0]["from"].as_f64(),
+            d["changes"][0]["to"].as_f64()
+        ),
+        (Some(-4.0), Some(-2.5))
+    );
     let words = c.ok(&["revision", "diff", "v1", "v2"]);
     assert!(
         words.starts_with("Lead Vox: fader -4.0 → -2.5 dB; Verb send -12.0 → -16.0 dB\n"),
         "{words}"
     );
-    assert!(words.contains("automation points on track/3/gain between 0:0"), "{words}");
-    assert!(words.contains("Session: marker \"Chorus\" added at"), "{words}");
+    assert!(
+        words.contains("automation points on track/3/gain between 0:0"),
+        "{words}"
+    );
+    assert!(
+        words.contains("Session: marker \"Chorus\" added at"),
+        "{words}"
+    );
     let listed = c.ok(&["revision", "list"]);
-    let names: Vec<&str> = listed.lines().filter_map(|l| l.split("  ").nth(1)).collect();
+    let names: Vec<&str> = listed
+        .lines()
+        .filter_map(|l| l.split("  ").nth(1))
+        .collect();
     assert_eq!(names, ["v1", "v2"], "oldest first: {listed}");
     assert!(listed.contains("vocal up, less verb"), "{listed}");
     let shown = c.ok(&["revision", "show", "v2"]);
-    assert!(shown.contains("1 automation lanes") && shown.contains("1 markers"), "{shown}");
+    assert!(
+        shown.contains("1 automation lanes") && shown.contains("1 markers"),
+        "{shown}"
+    );
 
     // Recall v1: every value and lane is back; saved again, it renders
     // sample for sample as v1 did when it was saved.
-    let v2_lane = std::fs::read_to_string(c.session().join("automation/track-3-gain.yaml")).unwrap();
+    let v2_lane =
+        std::fs::read_to_string(c.session().join("automation/track-3-gain.yaml")).unwrap();
     c.ok(&["revision", "recall", "v1"]);
     assert_eq!(osc.query("/track/2/gain").float(), -4.0);
     assert_eq!(osc.query("/track/2/send/1/level").float(), -12.0);
-    let lane_now = std::fs::read_to_string(c.session().join("automation/track-3-gain.yaml")).unwrap();
+    let lane_now =
+        std::fs::read_to_string(c.session().join("automation/track-3-gain.yaml")).unwrap();
     assert_ne!(lane_now, v2_lane, "the lane went back to v1's");
     let d = diff_json(&c, "v1", None);
     assert_eq!(changed(&d), Vec::<(String, String)>::new(), "{d:#}");
@@ -295,7 +324,10 @@ fn a_revision_is_the_whole_mix_diffed_recalled_rendered_and_undone() {
         "the recalled mix renders exactly as v1 did at save time"
     );
     let v2_audio = c.render("v2");
-    assert!(v2_audio != v1_audio, "v2 sounds otherwise (the comparison can fail)");
+    assert!(
+        v2_audio != v1_audio,
+        "v2 sounds otherwise (the comparison can fail)"
+    );
 
     // The recall is one undo step: v2's mix is back.
     c.ok(&["revision", "undo"]);
@@ -308,7 +340,10 @@ fn a_revision_is_the_whole_mix_diffed_recalled_rendered_and_undone() {
     // Bad input is refused with what is allowed; nothing is overwritten
     // without --force.
     let (ok, _, err) = c.cli(&["revision", "recall", "v9"]);
-    assert!(!ok && err.contains("no revision `v9`") && err.contains("saved: v1, v2, v3"), "{err}");
+    assert!(
+        !ok && err.contains("no revision `v9`") && err.contains("saved: v1, v2, v3"),
+        "{err}"
+    );
     let (ok, _, err) = c.cli(&["revision", "save", "../escape"]);
     assert!(!ok && err.contains("allowed: 1 to 64 letters"), "{err}");
     assert!(!c.dir.path().join("escape.yaml").exists());
@@ -317,7 +352,9 @@ fn a_revision_is_the_whole_mix_diffed_recalled_rendered_and_undone() {
     assert!(!ok && err.contains("--force"), "{err}");
     assert_eq!(std::fs::read(&v1_file).unwrap(), before, "not overwritten");
     c.ok(&["revision", "save", "v1", "--force", "--note", "replaced"]);
-    assert!(std::fs::read_to_string(&v1_file).unwrap().contains("replaced"));
+    assert!(std::fs::read_to_string(&v1_file)
+        .unwrap()
+        .contains("replaced"));
     c.ok(&["revision", "delete", "v3"]);
     assert!(!c.session().join("revisions/v3.yaml").exists());
     let (ok, _, err) = c.cli(&["revision", "delete", "v3"]);
@@ -334,7 +371,11 @@ fn broken_revision_and_notes_files_are_listed_with_their_line_and_stop_nothing()
         "name: bad\nsaved: 2026-12-04T18:30:00Z\nvalues:\n  track/1/gain: 40\n",
     )
     .unwrap();
-    std::fs::write(c.session().join("notes.yaml"), "notes:\n  - { id: 1, at: -3, time: 2026-12-04T18:30:00Z, text: x }\n").unwrap();
+    std::fs::write(
+        c.session().join("notes.yaml"),
+        "notes:\n  - { id: 1, at: -3, time: 2026-12-04T18:30:00Z, text: x }\n",
+    )
+    .unwrap();
 
     let (ok, out, err) = c.cli(&["check"]);
     assert!(!ok, "check fails: {out}");
@@ -342,7 +383,10 @@ fn broken_revision_and_notes_files_are_listed_with_their_line_and_stop_nothing()
         err.contains("revisions/bad.yaml:4:") && err.contains("out of range; allowed:"),
         "{err}"
     );
-    assert!(err.contains("notes.yaml:2:") && err.contains("seconds from 0 to"), "{err}");
+    assert!(
+        err.contains("notes.yaml:2:") && err.contains("seconds from 0 to"),
+        "{err}"
+    );
 
     // The daemon runs on: other revisions work, the broken one is listed
     // and refused with its line, the notes are left as they are.
@@ -351,13 +395,18 @@ fn broken_revision_and_notes_files_are_listed_with_their_line_and_stop_nothing()
     let (ok, listed, _) = c.cli(&["revision", "list"]);
     assert!(!ok, "a list with a broken file exits non-zero");
     assert!(listed.contains("  good  "), "{listed}");
-    assert!(listed.contains("(cannot be read)  bad") && listed.contains("bad.yaml:4:"), "{listed}");
+    assert!(
+        listed.contains("(cannot be read)  bad") && listed.contains("bad.yaml:4:"),
+        "{listed}"
+    );
     let (ok, _, err) = c.cli(&["revision", "recall", "bad"]);
     assert!(!ok && err.contains("bad.yaml:4:"), "{err}");
     c.ok(&["revision", "recall", "good"]);
     let (ok, _, err) = c.cli(&["note", "add", "louder"]);
     assert!(!ok && err.contains("notes.yaml:2:"), "{err}");
-    assert!(std::fs::read_to_string(c.session().join("notes.yaml")).unwrap().contains("at: -3"));
+    assert!(std::fs::read_to_string(c.session().join("notes.yaml"))
+        .unwrap()
+        .contains("at: -3"));
     assert_eq!(osc.query("/track/1/gain").float(), 0.0, "still answering");
 }
 
@@ -384,7 +433,15 @@ fn notes_of_any_text_round_trip_with_position_author_and_done() {
         assert_eq!(added.args[2].as_str(), Some("Producer"));
     }
     // From the command line, at a bar, by whoever says so.
-    let out = c.ok(&["note", "add", "less verb on the snare", "--at", "3|1", "--author", "Анна"]);
+    let out = c.ok(&[
+        "note",
+        "add",
+        "less verb on the snare",
+        "--at",
+        "3|1",
+        "--author",
+        "Анна",
+    ]);
     assert!(out.contains("note 5 at 0:04 by Анна"), "{out}");
     // Too long, or empty, is refused with what is allowed.
     let (ok, _, err) = c.cli(&["note", "add", &"x".repeat(5000)]);
@@ -398,9 +455,15 @@ fn notes_of_any_text_round_trip_with_position_author_and_done() {
     let listed = c.ok(&["note", "list"]);
     assert!(listed.contains("  2 [x]"), "{listed}");
     assert!(listed.contains("Анна: less verb on the snare"), "{listed}");
-    assert!(listed.contains("\\u{1b}[31mred"), "control characters are shown escaped: {listed}");
+    assert!(
+        listed.contains("\\u{1b}[31mred"),
+        "control characters are shown escaped: {listed}"
+    );
     let open = c.ok(&["note", "list", "--open"]);
-    assert!(!open.contains("  2 [x]") && open.lines().count() == 4, "{open}");
+    assert!(
+        !open.contains("  2 [x]") && open.lines().count() == 4,
+        "{open}"
+    );
 
     // The file holds them exactly, and so does the daemon after a restart.
     let check = |osc: &mut Peer| {
@@ -409,7 +472,11 @@ fn notes_of_any_text_round_trip_with_position_author_and_done() {
         osc.send("/note/list", &[]);
         assert_eq!(osc.wait("/note/count", WAIT).expect("a count").float(), 5.0);
         std::thread::sleep(Duration::from_millis(200));
-        let got: Vec<_> = osc.drain().into_iter().filter(|m| m.addr == "/note").collect();
+        let got: Vec<_> = osc
+            .drain()
+            .into_iter()
+            .filter(|m| m.addr == "/note")
+            .collect();
         let ids: Vec<_> = got.iter().map(|m| m.args[0].as_f64()).collect();
         assert_eq!(ids, [1.0, 2.0, 3.0, 4.0, 5.0].map(Some), "in number order");
         for (k, t) in texts.iter().enumerate() {
@@ -435,7 +502,9 @@ fn notes_of_any_text_round_trip_with_position_author_and_done() {
     osc.send("/note/add", &[Arg::S("kick too loud here"), Arg::F(0.6)]);
     osc.send("/transport/locate", &[Arg::F(0.0)]);
     osc.send("/transport/play", &[]);
-    let passed = osc.wait("/note/passed", WAIT).expect("the note is announced");
+    let passed = osc
+        .wait("/note/passed", WAIT)
+        .expect("the note is announced");
     assert_eq!(passed.args[3].as_str(), Some("kick too loud here"));
     osc.send("/transport/stop", &[]);
 }
@@ -449,7 +518,13 @@ fn revision_files_are_plain_yaml_that_loads_back() {
     osc.send("/track/1/gain", &[Arg::F(-6.0)]);
     osc.send("/scene/save", &[Arg::S("Verse")]);
     assert!(osc.wait("/scene/saved", WAIT).is_some());
-    c.ok(&["revision", "save", "Mix 1 (rough)", "--note", "line one\nline two"]);
+    c.ok(&[
+        "revision",
+        "save",
+        "Mix 1 (rough)",
+        "--note",
+        "line one\nline two",
+    ]);
     let path = c.session().join("revisions/Mix 1 (rough).yaml");
     let r = revision_file::load(&path).unwrap();
     assert_eq!(r.note, "line one\nline two");

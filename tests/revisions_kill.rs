@@ -75,7 +75,10 @@ fn kill_9_during_a_save_leaves_every_revision_loadable() {
                 continue;
             }
             let r = file::load(&path).unwrap_or_else(|e| {
-                panic!("round {round}: {} does not load after a kill: {e}", path.display())
+                panic!(
+                    "round {round}: {} does not load after a kill: {e}",
+                    path.display()
+                )
             });
             assert_eq!(r.lanes.len(), TRACKS, "round {round}: {} is whole", r.name);
             now.insert(r.name.clone(), std::fs::read_to_string(&path).unwrap());

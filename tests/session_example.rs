@@ -96,3 +96,28 @@ fn the_example_stems_are_short_small_and_sound() {
     assert!(rates.contains(&s.sample_rate), "{rates:?}");
     assert!(bytes < 2_200_000, "stems take {bytes} bytes");
 }
+
+/// The example's revision (`revisions/rough.yaml`, saved by the daemon)
+/// and review notes load; the revision renders as the session does but for
+/// what it changed (the lead 2 dB up, less reverb on it), so `render
+/// --revision rough` has something to show.
+#[test]
+fn the_example_revision_and_notes_load_and_the_revision_renders() {
+    let s = example();
+    let revisions = mixbridge::revisions::Revisions::new(&s.dir);
+    assert!(
+        revisions.problems().is_empty(),
+        "{:?}",
+        revisions.problems()
+    );
+    let rough = revisions.get("rough").unwrap();
+    assert_eq!(rough.values["track/4/gain"], -2.0);
+    assert!(!rough.note.is_empty());
+    let notes = mixbridge::notes::file::load(&s.dir).unwrap();
+    assert_eq!(notes.len(), 2);
+    assert!(notes[0].done && !notes[1].done);
+    let plain = mixbridge::render::render(&s, 0.5).unwrap();
+    let revised = mixbridge::render::render_revision(&s, &rough, 0.5, &mut |_, _| {}).unwrap();
+    assert_eq!(plain.frames(), revised.frames());
+    assert!(plain != revised, "the revision sounds otherwise");
+}

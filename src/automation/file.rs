@@ -14,8 +14,8 @@
 //! leaves every lane as it was before or as it is after a save.
 
 use crate::engine::automation::{Lane, Point, Shape};
-use crate::transport::{file_time, FILE_TIME_ALLOWED};
 use crate::params::{AutomationMode, ParamId, ParamRef, Registry, Spec, Taper, Unit};
+use crate::transport::{file_time, FILE_TIME_ALLOWED};
 use crate::yaml::{self, Errors, Located, Origin};
 use serde::Deserialize;
 use std::fmt::Write as _;
@@ -208,7 +208,10 @@ pub fn check(
                 continue;
             };
             if time <= last {
-                errors.push(here(&["points", &n], "times must increase from point to point".into()));
+                errors.push(here(
+                    &["points", &n],
+                    "times must increase from point to point".into(),
+                ));
             } else {
                 // -inf dB is silence: the bottom of a level's range.
                 match spec.clamp(value) {

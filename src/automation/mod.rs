@@ -159,15 +159,20 @@ impl Automation {
 
     /// Every lane with a mode of its own or points, as its file holds it.
     pub fn files(&self) -> Vec<file::LaneFile> {
-        let ids: BTreeSet<ParamId> = self.lanes.keys().chain(self.lane_modes.keys()).copied().collect();
+        let ids: BTreeSet<ParamId> = self
+            .lanes
+            .keys()
+            .chain(self.lane_modes.keys())
+            .copied()
+            .collect();
         ids.into_iter()
             .map(|id| file::LaneFile {
                 id,
                 mode: self.lane_modes.get(&id).copied(),
-                lane: self
-                    .lanes
-                    .get(&id)
-                    .map_or_else(|| Lane::new(shape_of(id), Vec::new()), |l| l.as_ref().clone()),
+                lane: self.lanes.get(&id).map_or_else(
+                    || Lane::new(shape_of(id), Vec::new()),
+                    |l| l.as_ref().clone(),
+                ),
             })
             .collect()
     }

@@ -115,7 +115,10 @@ impl Daemon {
             }
         }
         Err(Failed::Silent(if got.is_empty() {
-            format!("no answer from a daemon at udp {} (is it running?)", self.to)
+            format!(
+                "no answer from a daemon at udp {} (is it running?)",
+                self.to
+            )
         } else {
             format!(
                 "the daemon at udp {} answered only in part ({} messages)",
@@ -141,7 +144,10 @@ pub fn has(got: &[OscMessage], addr: &str) -> bool {
 /// many messages at the addresses `each`.
 pub fn counted(got: &[OscMessage], count: &str, each: &[&str]) -> bool {
     let n = got.iter().find(|m| m.addr == count).map(|m| number(m, 0));
-    let have = got.iter().filter(|m| each.contains(&m.addr.as_str())).count();
+    let have = got
+        .iter()
+        .filter(|m| each.contains(&m.addr.as_str()))
+        .count();
     n.is_some_and(|n| have as f64 >= n)
 }
 

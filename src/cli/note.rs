@@ -49,7 +49,11 @@ enum What {
 pub fn run(args: Args) -> Result<ExitCode, Box<dyn std::error::Error>> {
     let daemon = Daemon::of(args.config.as_deref())?;
     match args.what {
-        What::Add { text: t, at, author } => {
+        What::Add {
+            text: t,
+            at,
+            author,
+        } => {
             let mut args = vec![string(&t), string(at.as_deref().unwrap_or(""))];
             args.extend(author.as_deref().map(string));
             let got = daemon.ask("/note/add", args, "/note", |got| has(got, "/note/added"))?;

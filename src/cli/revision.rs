@@ -8,8 +8,8 @@ use super::ask::{counted, has, number, string, text, Daemon};
 use crate::revisions::diff;
 use rosc::OscType;
 use std::path::PathBuf;
-use std::time::Duration;
 use std::process::ExitCode;
+use std::time::Duration;
 
 #[derive(clap::Args)]
 pub struct Args {
@@ -99,7 +99,9 @@ pub fn run(args: Args) -> Result<ExitCode, Box<dyn std::error::Error>> {
             let mut broken = false;
             for m in &got {
                 match m.addr.as_str() {
-                    "/revision" => println!("{}  {}  {}", text(m, 1), text(m, 0), one_line(text(m, 2))),
+                    "/revision" => {
+                        println!("{}  {}  {}", text(m, 1), text(m, 0), one_line(text(m, 2)))
+                    }
                     "/revision/broken" => {
                         broken = true;
                         println!("(cannot be read)  {}\n{}", text(m, 0), text(m, 1));
@@ -134,7 +136,11 @@ pub fn run(args: Args) -> Result<ExitCode, Box<dyn std::error::Error>> {
             }
         }
         What::Recall { name } => {
-            let got = ask("/revision/recall", vec![string(&name)], "/revision/recalled")?;
+            let got = ask(
+                "/revision/recall",
+                vec![string(&name)],
+                "/revision/recalled",
+            )?;
             for m in &got {
                 let unknown = number(m, 1);
                 print!("recalled `{}`", text(m, 0));
@@ -152,7 +158,10 @@ pub fn run(args: Args) -> Result<ExitCode, Box<dyn std::error::Error>> {
             let mut args = vec![string(&from)];
             args.extend(to.as_deref().map(string));
             let got = ask("/revision/diff", args, "/revision/diff/done")?;
-            let changes: Vec<_> = got.iter().filter(|m| m.addr == "/revision/diff/change").collect();
+            let changes: Vec<_> = got
+                .iter()
+                .filter(|m| m.addr == "/revision/diff/change")
+                .collect();
             let done = got.iter().find(|m| m.addr == "/revision/diff/done");
             let want = done.map_or(f64::NAN, |m| number(m, 2));
             if changes.len() as f64 != want {
@@ -168,9 +177,15 @@ pub fn run(args: Args) -> Result<ExitCode, Box<dyn std::error::Error>> {
                     .map(|m| serde_json::from_str(text(m, 2)))
                     .collect::<Result<Vec<_>, _>>()?;
                 let (a, b) = done.map_or(("", ""), |m| (text(m, 0), text(m, 1)));
-                println!("{}", serde_json::to_string_pretty(&diff::document(a, b, values))?);
+                println!(
+                    "{}",
+                    serde_json::to_string_pretty(&diff::document(a, b, values))?
+                );
             } else {
-                print!("{}", diff::lines(changes.iter().map(|m| (text(m, 0), text(m, 1)))));
+                print!(
+                    "{}",
+                    diff::lines(changes.iter().map(|m| (text(m, 0), text(m, 1))))
+                );
             }
         }
         What::Delete { name } => {
@@ -204,11 +219,17 @@ fn ab(daemon: Daemon, pair: &[String]) -> Result<ExitCode, Box<dyn std::error::E
     })
 }
 
-/// `/revision/ab/state` answers: `off [WHY]`, `bouncing A B`, `playing A B SIDE`.
+/// `/revision/ab/state` answers: `off [WHY]`, `bouncing A B`, `playing A B
+/// SIDE` (each once: a finished bounce tells every client the state again).
 fn print_states(got: &[rosc::OscMessage]) {
+    let mut last = String::new();
     for m in got {
         let words: Vec<&str> = (0..m.args.len()).map(|i| text(m, i)).collect();
-        println!("A/B: {}", words.join(" "));
+        let line = format!("A/B: {}", words.join(" "));
+        if line != last {
+            println!("{line}");
+        }
+        last = line;
     }
 }
 

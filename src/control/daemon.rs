@@ -306,7 +306,9 @@ impl Daemon {
     fn give_ab_sources(&mut self) {
         if self.sources_rate == self.sample_rate() && self.loading.is_none() {
             let (session, sources) = (&self.session, &self.sources);
-            self.desk.ab.set_sources(session, sources, self.sources_rate);
+            self.desk
+                .ab
+                .set_sources(session, sources, self.sources_rate);
         }
     }
 

@@ -93,7 +93,10 @@ pub fn parse(file: &Path, text: &str) -> Result<Vec<Note>, Errors> {
         if n.id == 0 || notes.iter().any(|o| o.id == n.id) {
             errors.push(origin.at(
                 &at("id"),
-                format!("note number {} is 0 or used twice; numbers are 1 or more, each once", n.id),
+                format!(
+                    "note number {} is 0 or used twice; numbers are 1 or more, each once",
+                    n.id
+                ),
             ));
         }
         let position = file_time(n.at).unwrap_or_else(|| {
@@ -104,10 +107,16 @@ pub fn parse(file: &Path, text: &str) -> Result<Vec<Note>, Errors> {
             0.0
         });
         if n.text.chars().count() > MAX_TEXT {
-            errors.push(origin.at(&at("text"), format!("a note has at most {MAX_TEXT} characters")));
+            errors.push(origin.at(
+                &at("text"),
+                format!("a note has at most {MAX_TEXT} characters"),
+            ));
         }
         if n.author.chars().count() > MAX_AUTHOR {
-            errors.push(origin.at(&at("author"), format!("an author has at most {MAX_AUTHOR} characters")));
+            errors.push(origin.at(
+                &at("author"),
+                format!("an author has at most {MAX_AUTHOR} characters"),
+            ));
         }
         notes.push(Note {
             id: n.id,
@@ -178,9 +187,17 @@ mod tests {
     #[test]
     fn mistakes_are_reported_with_their_line() {
         let text = "notes:\n  - { id: 1, at: -2, time: 2026-12-03T08:15:00Z, text: a }\n  - { id: 1, at: 3, time: noon, text: b }\n";
-        let e = parse(Path::new("notes.yaml"), text).unwrap_err().to_string();
-        assert!(e.contains("notes.yaml:2:") && e.contains("seconds from 0 to"), "{e}");
-        assert!(e.contains("notes.yaml:3:") && e.contains("used twice"), "{e}");
+        let e = parse(Path::new("notes.yaml"), text)
+            .unwrap_err()
+            .to_string();
+        assert!(
+            e.contains("notes.yaml:2:") && e.contains("seconds from 0 to"),
+            "{e}"
+        );
+        assert!(
+            e.contains("notes.yaml:3:") && e.contains("used twice"),
+            "{e}"
+        );
         assert!(e.contains("expected a UTC time"), "{e}");
     }
 }

@@ -34,7 +34,10 @@ pub enum Request {
     },
     List,
     /// Mark a note done, or not.
-    Done { id: u32, done: bool },
+    Done {
+        id: u32,
+        done: bool,
+    },
 }
 
 pub struct Notes {
@@ -73,14 +76,19 @@ impl Notes {
 
     fn writable(&self) -> Result<(), String> {
         match &self.broken {
-            Some(e) => Err(format!("the notes file cannot be read, so it is left as it is: fix it and reload:\n{e}")),
+            Some(e) => Err(format!(
+                "the notes file cannot be read, so it is left as it is: fix it and reload:\n{e}"
+            )),
             None => Ok(()),
         }
     }
 
     fn save(&self) -> Result<(), String> {
         file::save(&self.dir, &self.notes).map_err(|e| {
-            format!("cannot save {}: {e}", self.dir.join(file::FILE_NAME).display())
+            format!(
+                "cannot save {}: {e}",
+                self.dir.join(file::FILE_NAME).display()
+            )
         })
     }
 

@@ -102,9 +102,13 @@ fn note_add(args: &[OscType], tempo: f32) -> Result<Request, String> {
     let at = match args.get(1) {
         None => None,
         Some(OscType::String(s)) if s.is_empty() => None,
-        Some(OscType::String(s)) => Some(crate::transport::parse_position(s, tempo).ok_or_else(|| {
-            format!("`{s}` is not a position; allowed: seconds, \"BAR|BEAT[|TICK]\", \"[H:]MM:SS\"")
-        })?),
+        Some(OscType::String(s)) => {
+            Some(crate::transport::parse_position(s, tempo).ok_or_else(|| {
+                format!(
+                    "`{s}` is not a position; allowed: seconds, \"BAR|BEAT[|TICK]\", \"[H:]MM:SS\""
+                )
+            })?)
+        }
         Some(a) => Some(
             number(a)
                 .filter(|s| s.is_finite() && *s >= 0.0)

@@ -74,8 +74,15 @@ pub enum Side {
 pub enum State {
     Off,
     /// Waiting for bounces.
-    Bouncing { a: String, b: String },
-    Playing { a: String, b: String, side: Side },
+    Bouncing {
+        a: String,
+        b: String,
+    },
+    Playing {
+        a: String,
+        b: String,
+        side: Side,
+    },
 }
 
 struct Pair {
@@ -186,7 +193,9 @@ impl Ab {
     /// yet.
     pub fn start(&mut self, a: Revision, b: Revision, side: Side) -> Result<State, String> {
         if self.session.is_none() || self.rate == 0 {
-            return Err("the session's audio files are still loading; try again in a moment".into());
+            return Err(
+                "the session's audio files are still loading; try again in a moment".into(),
+            );
         }
         self.takes.retain(|t| t.name == a.name || t.name == b.name);
         self.pair = Some(Pair {
@@ -220,8 +229,12 @@ impl Ab {
             self.jobs += 1;
             let job = self.jobs;
             self.waiting.push(job);
-            let (sources, rate, generation, tx) =
-                (self.sources.clone(), self.rate, self.generation, self.tx.clone());
+            let (sources, rate, generation, tx) = (
+                self.sources.clone(),
+                self.rate,
+                self.generation,
+                self.tx.clone(),
+            );
             let session = session.clone();
             std::thread::Builder::new()
                 .name("ab-bounce".into())
@@ -354,7 +367,10 @@ fn bounce(
     .run(&mut |_, _| {});
     let mut channels = audio.channels.into_iter();
     let (Some(l), Some(r)) = (channels.next(), channels.next()) else {
-        return Err(format!("the bounce of `{}` has no stereo master", revision.name));
+        return Err(format!(
+            "the bounce of `{}` has no stereo master",
+            revision.name
+        ));
     };
     Ok(([l.into(), r.into()], started.elapsed()))
 }

@@ -13,8 +13,8 @@
 
 use super::words;
 use super::Revision;
-use crate::engine::automation::Point;
 use crate::automation::file::LaneFile;
+use crate::engine::automation::Point;
 use crate::params::{Owner, ParamId, ParamRef};
 use crate::transport::Marker;
 use serde_json::{json, Value};
@@ -60,7 +60,12 @@ fn strip_of(c: &Change, b: &Revision) -> String {
 /// One line per strip: `Strip: change; change`.
 pub fn text(changes: &[Change], b: &Revision) -> String {
     let strips: Vec<String> = changes.iter().map(|c| strip_of(c, b)).collect();
-    lines(strips.iter().map(String::as_str).zip(changes.iter().map(|c| c.text.as_str())))
+    lines(
+        strips
+            .iter()
+            .map(String::as_str)
+            .zip(changes.iter().map(|c| c.text.as_str())),
+    )
 }
 
 /// Changes as `(strip, text)`, in order, one line per run of one strip:
@@ -283,9 +288,7 @@ fn markers(a: &[Marker], b: &[Marker], out: &mut Vec<Change>) {
             .iter()
             .enumerate()
             .filter(|(_, o)| o.name == m.name)
-            .min_by(|(_, x), (_, y)| {
-                (x.time - m.time).abs().total_cmp(&(y.time - m.time).abs())
-            })
+            .min_by(|(_, x), (_, y)| (x.time - m.time).abs().total_cmp(&(y.time - m.time).abs()))
             .map(|(i, _)| i);
         match same {
             Some(i) => {
@@ -310,7 +313,11 @@ fn markers(a: &[Marker], b: &[Marker], out: &mut Vec<Change>) {
     }
     for o in unmatched {
         add(
-            format!("marker {:?} removed (was at {})", o.name, words::time(o.time)),
+            format!(
+                "marker {:?} removed (was at {})",
+                o.name,
+                words::time(o.time)
+            ),
             json!({ "name": o.name, "from": o.time, "to": Value::Null }),
         );
     }
@@ -466,7 +473,10 @@ mod tests {
         assert_eq!(j["changes"][0]["to"], -2.5);
         assert_eq!(j["changes"][0]["unit"], "dB");
         let lane = &j["changes"][2];
-        assert_eq!((lane["added"].as_u64(), lane["changed"].as_u64()), (Some(3), Some(1)));
+        assert_eq!(
+            (lane["added"].as_u64(), lane["changed"].as_u64()),
+            (Some(3), Some(1))
+        );
         assert_eq!(j["changes"][4]["from"], "-inf");
         assert_eq!(j["changes"][4]["to"], Value::Null);
     }

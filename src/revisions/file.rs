@@ -244,7 +244,11 @@ fn check_values(
     errors: &mut Vec<Located>,
 ) {
     for (path, &v) in values {
-        let at: Vec<&str> = at.iter().copied().chain(["values", path.as_str()]).collect();
+        let at: Vec<&str> = at
+            .iter()
+            .copied()
+            .chain(["values", path.as_str()])
+            .collect();
         match ParamRef::parse(path) {
             Ok(r)
                 if r.form == crate::params::Form::Plain
@@ -319,7 +323,11 @@ fn check_lanes(stored: &[StoredLane], origin: &Origin, errors: &mut Vec<Located>
 }
 
 /// Each scene checked as a scene file is; names differ.
-fn check_scenes(stored: Vec<StoredScene>, origin: &Origin, errors: &mut Vec<Located>) -> Vec<Scene> {
+fn check_scenes(
+    stored: Vec<StoredScene>,
+    origin: &Origin,
+    errors: &mut Vec<Located>,
+) -> Vec<Scene> {
     let mut out: Vec<Scene> = Vec::with_capacity(stored.len());
     for (i, s) in stored.into_iter().enumerate() {
         let n = i.to_string();
@@ -412,7 +420,10 @@ pub(crate) mod tests {
         save(dir.path(), &r).unwrap();
         let text = std::fs::read_to_string(path_of(dir.path(), &r.name)).unwrap();
         assert!(text.contains("\n  track/1/gain: -4.5\n"), "{text}");
-        assert!(text.contains("\n  - path: track/1/gain\n    mode: touch\n"), "{text}");
+        assert!(
+            text.contains("\n  - path: track/1/gain\n    mode: touch\n"),
+            "{text}"
+        );
         assert_eq!(load(&path_of(dir.path(), &r.name)).unwrap(), r);
         let empty = Revision {
             name: "empty".into(),
@@ -433,11 +444,27 @@ pub(crate) mod tests {
 
     #[test]
     fn names_that_cannot_be_file_names_are_refused_with_what_is_allowed() {
-        for bad in ["", ".hidden", "a/b", "a\\b", " lead", "x\u{7}", "..", "v1:2", &"x".repeat(65)] {
+        for bad in [
+            "",
+            ".hidden",
+            "a/b",
+            "a\\b",
+            " lead",
+            "x\u{7}",
+            "..",
+            "v1:2",
+            &"x".repeat(65),
+        ] {
             let e = check_name(bad).unwrap_err();
             assert!(e.contains("allowed: 1 to 64 letters"), "{bad:?}: {e}");
         }
-        for good in ["v1", "Mix 2 (final)", "v2.1+vox", "ミックス3", "Ünïcødé_mix-4"] {
+        for good in [
+            "v1",
+            "Mix 2 (final)",
+            "v2.1+vox",
+            "ミックス3",
+            "Ünïcødé_mix-4",
+        ] {
             check_name(good).unwrap();
         }
     }
@@ -485,13 +512,22 @@ scenes:
                 "line {line} ({what}) in:\n{e}"
             );
         }
-        let e = parse(Path::new("revisions/other.yaml"), "name: v3\nsaved: 2026-12-03T08:15:00Z\n")
-            .unwrap_err()
-            .to_string();
+        let e = parse(
+            Path::new("revisions/other.yaml"),
+            "name: v3\nsaved: 2026-12-03T08:15:00Z\n",
+        )
+        .unwrap_err()
+        .to_string();
         assert!(e.contains("must match the file name"), "{e}");
-        let e = parse(Path::new("revisions/v3.yaml"), "name: v3\nsaved: 2026-12-03T08:15:00Z\nloudness: 3\n")
-            .unwrap_err()
-            .to_string();
-        assert!(e.contains("v3.yaml:3:") && e.contains("unknown key `loudness`"), "{e}");
+        let e = parse(
+            Path::new("revisions/v3.yaml"),
+            "name: v3\nsaved: 2026-12-03T08:15:00Z\nloudness: 3\n",
+        )
+        .unwrap_err()
+        .to_string();
+        assert!(
+            e.contains("v3.yaml:3:") && e.contains("unknown key `loudness`"),
+            "{e}"
+        );
     }
 }

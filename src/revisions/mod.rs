@@ -44,10 +44,16 @@ pub enum Request {
     List,
     Show(String),
     /// What changed from `from` to `to` (the mix now when `None`).
-    Diff { from: String, to: Option<String> },
+    Diff {
+        from: String,
+        to: Option<String>,
+    },
     Delete(String),
     /// Play `a` and `b` on the monitor (bounced first), `a` to begin with.
-    Ab { a: String, b: String },
+    Ab {
+        a: String,
+        b: String,
+    },
     /// Play A, B, or the other one (`None`).
     AbSelect(Option<ab::Side>),
     /// Back to the mix.
@@ -138,10 +144,7 @@ impl Revisions {
         if !path.exists() {
             let names = self.names();
             return Err(if names.is_empty() {
-                format!(
-                    "no revision `{name}` ({}): none saved yet",
-                    path.display()
-                )
+                format!("no revision `{name}` ({}): none saved yet", path.display())
             } else {
                 format!(
                     "no revision `{name}` ({}); saved: {}",
@@ -202,8 +205,14 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let revisions = Revisions::new(dir.path());
         let e = revisions.get("v1").unwrap_err();
-        assert!(e.contains("no revision `v1`") && e.contains("none saved yet"), "{e}");
-        assert!(revisions.get("../etc/passwd").unwrap_err().contains("allowed:"));
+        assert!(
+            e.contains("no revision `v1`") && e.contains("none saved yet"),
+            "{e}"
+        );
+        assert!(revisions
+            .get("../etc/passwd")
+            .unwrap_err()
+            .contains("allowed:"));
         let mut r = file::tests::sample();
         r.name = "v1".into();
         revisions.save(&r, false).unwrap();

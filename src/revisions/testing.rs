@@ -41,7 +41,10 @@ pub fn check_revision(text: &str) {
         Err(e) => return located(&e, "fuzz.yaml"),
     };
     file::check_name(&r.name).expect("a revision that loads has a safe name");
-    let values = r.values.iter().chain(r.scenes.iter().flat_map(|s| &s.values));
+    let values = r
+        .values
+        .iter()
+        .chain(r.scenes.iter().flat_map(|s| &s.values));
     for (path, &v) in values {
         let p = ParamRef::parse(path).expect("a revision's paths are parameters");
         assert!(
@@ -74,6 +77,9 @@ pub fn check_notes(text: &str) {
 fn located(errors: &Errors, file: &str) {
     assert!(!errors.0.is_empty(), "an error result lists an error");
     for e in &errors.0 {
-        assert!(e.to_string().contains(file), "the error names the file: {e}");
+        assert!(
+            e.to_string().contains(file),
+            "the error names the file: {e}"
+        );
     }
 }

@@ -95,7 +95,10 @@ impl TransportFile {
                 )),
             }
         }
-        match stored.loop_range.map(|(a, b)| (super::file_time(a), super::file_time(b))) {
+        match stored
+            .loop_range
+            .map(|(a, b)| (super::file_time(a), super::file_time(b)))
+        {
             Some((Some(a), Some(b))) if b > a => self.loop_range = Some((a, b)),
             Some(_) => errors.push(origin.at_in(
                 at,

@@ -45,4 +45,3 @@ pub fn apply(text: &str, edits: &[Edit]) -> Vec<u8> {
     }
     lines.join(&b'\n')
 }
-

@@ -188,12 +188,7 @@ impl Desk {
         answers
     }
 
-    fn diff_answers(
-        &self,
-        from: &str,
-        to: Option<&str>,
-        mix: &Mix,
-    ) -> Result<Vec<Answer>, String> {
+    fn diff_answers(&self, from: &str, to: Option<&str>, mix: &Mix) -> Result<Vec<Answer>, String> {
         let a = self.revisions.get(from)?;
         let b = match to {
             Some(name) => self.revisions.get(name)?,

@@ -102,7 +102,13 @@ impl Reference {
     pub(crate) fn fill(&mut self, dst: &mut Stereo, at: i64, frames: usize, playing: bool) {
         let (from, to) = (self.blend, self.target);
         let step = if to > from { self.step } else { -self.step };
-        let toward = |w: f32| if step > 0.0 { (w + step).min(to) } else { (w + step).max(to) };
+        let toward = |w: f32| {
+            if step > 0.0 {
+                (w + step).min(to)
+            } else {
+                (w + step).max(to)
+            }
+        };
         for side in 0..2 {
             let out = &mut [&mut dst.l, &mut dst.r][side][..frames];
             out.fill(0.0);
@@ -117,7 +123,8 @@ impl Reference {
             for (i, o) in out.iter_mut().enumerate() {
                 w = toward(w);
                 let t = at + i as i64;
-                *o = (1.0 - w) * sample(&self.takes[0][side], t) + w * sample(&self.takes[1][side], t);
+                *o = (1.0 - w) * sample(&self.takes[0][side], t)
+                    + w * sample(&self.takes[1][side], t);
             }
         }
         if from != to {
@@ -177,8 +184,14 @@ mod tests {
     /// the fade stood.
     #[test]
     fn a_b_switches_by_a_sample_aligned_crossfade() {
-        let a: Take = [(0..64).map(|_| 1.0).collect(), (0..64).map(|_| 1.0).collect()];
-        let b: Take = [(0..64).map(|_| 0.0).collect(), (0..64).map(|_| 0.0).collect()];
+        let a: Take = [
+            (0..64).map(|_| 1.0).collect(),
+            (0..64).map(|_| 1.0).collect(),
+        ];
+        let b: Take = [
+            (0..64).map(|_| 0.0).collect(),
+            (0..64).map(|_| 0.0).collect(),
+        ];
         let mut r = Reference::ab(a.clone(), b.clone(), false, 8);
         let mut dst = Stereo::new();
         r.fill(&mut dst, 0, 4, true);
@@ -193,7 +206,10 @@ mod tests {
         back.fill(&mut dst, 8, 6, true);
         assert_eq!(&dst.r[..6], &[0.625, 0.75, 0.875, 1.0, 1.0, 1.0]);
         // Other audio: no fade to continue, it starts where it is set.
-        let c: Take = [(0..64).map(|_| 0.5).collect(), (0..64).map(|_| 0.5).collect()];
+        let c: Take = [
+            (0..64).map(|_| 0.5).collect(),
+            (0..64).map(|_| 0.5).collect(),
+        ];
         let mut other = Reference::ab(a, c, true, 8);
         other.carry(&back);
         other.fill(&mut dst, 0, 2, true);

@@ -1008,7 +1008,12 @@ impl Surface for Mackie {
     fn next_due(&self) -> Option<Instant> {
         let shows = self.showing.iter().flatten().map(|(t, _)| *t);
         let note = self.note.as_ref().map(|n| n.until);
-        self.io.next_due().into_iter().chain(shows).chain(note).min()
+        self.io
+            .next_due()
+            .into_iter()
+            .chain(shows)
+            .chain(note)
+            .min()
     }
 
     fn take_outbox(&mut self) -> Vec<Outgoing> {
@@ -1392,8 +1397,12 @@ mod tests {
         let strips = displays(2, &[&first]);
         assert!(strips[0].starts_with("Track1 Track2 "), "{:?}", strips[0]);
         let now = r.now;
-        r.surface.note("Producer", "vocal up in the chorus
-(2nd time) — ボ", now);
+        r.surface.note(
+            "Producer",
+            "vocal up in the chorus
+(2nd time) — ボ",
+            now,
+        );
         let shown = r.settle();
         let during = displays(2, &[&first, &shown]);
         let want = format!("{:<112}", "Producer: vocal up in the chorus (2nd time) ? ?");

@@ -528,6 +528,10 @@ bindings:
   - { note: 62, action: bank-left }
   - { note: 63, action: strip-right }
   - { program: 3, action: { scene: Verse } }
+  - { program: 4, action: { revision: v2 } }
+  - { program: 5, action: { ab: [v2, v3] } }
+  - { note: 70, action: ab-toggle }
+  - { note: 71, action: ab-off }
 "#;
 
     fn rig(text: &str) -> Rig<GenericSurface> {
@@ -710,14 +714,29 @@ bindings:
             0.0,
             "strip-right from bank 1"
         );
-        // Program change 3: a scene for the daemon.
-        r.input(0, &[0xC0, 3]);
+        // Program changes 3 to 5: a scene, a revision, an A/B for the
+        // daemon; buttons switch the A/B and end it.
+        for m in [
+            &[0xC0, 3][..],
+            &[0xC0, 4],
+            &[0xC0, 5],
+            &[0x90, 70, 127],
+            &[0x90, 71, 127],
+        ] {
+            r.input(0, m);
+        }
         assert_eq!(
             r.actions,
-            vec![Action::Scene {
-                name: "Verse".into(),
-                save: false
-            }]
+            vec![
+                Action::Scene {
+                    name: "Verse".into(),
+                    save: false
+                },
+                Action::Revision("v2".into()),
+                Action::Ab("v2".into(), "v3".into()),
+                Action::AbToggle,
+                Action::AbOff,
+            ]
         );
     }
 
