@@ -1,7 +1,7 @@
 //! Review notes: what the artist or producer asked for, and where ("vocal
 //! up in the chorus" at 1:02), written from a tablet (`/note/add`) or the
 //! command line, with the author, the time and a done flag. They belong to
-//! the session (`notes.yaml`, see [`file`]) and go with it.
+//! the session (`notes.yaml`, see [`mod@file`]) and go with it.
 //!
 //! While the transport plays, a note whose position it passes is handed to
 //! the surfaces (the Mackie display shows it for two seconds); notes that

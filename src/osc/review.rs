@@ -65,8 +65,8 @@ pub fn parse(addr: &str, args: &[OscType], tempo: f32) -> Option<Parsed> {
             let side = match (text(0).as_deref(), num(0)) {
                 (Some("A" | "a"), _) => Some(Side::A),
                 (Some("B" | "b"), _) => Some(Side::B),
-                (None, Some(v)) if v == 0.0 => Some(Side::A),
-                (None, Some(v)) if v == 1.0 => Some(Side::B),
+                (None, Some(0.0)) => Some(Side::A),
+                (None, Some(1.0)) => Some(Side::B),
                 _ => None,
             };
             side.map(|s| Request::Revision(R::AbSelect(Some(s))))
@@ -86,9 +86,9 @@ pub fn parse(addr: &str, args: &[OscType], tempo: f32) -> Option<Parsed> {
             }
             _ => Err("expected a note's number (1 or more) and 1 or 0".into()),
         },
-        _ if addr.starts_with("/revision/") || addr.starts_with("/note/") => Err(format!(
-            "no such address; allowed: /revision/{{save,recall,undo,list,show,diff,delete,ab,ab/select,ab/toggle,ab/off}}, /note/{{add,list,done}}"
-        )),
+        _ if addr.starts_with("/revision/") || addr.starts_with("/note/") => Err(
+            "no such address; allowed: /revision/{save,recall,undo,list,show,diff,delete,ab,ab/select,ab/toggle,ab/off}, /note/{add,list,done}".to_string()
+        ),
         _ => return None,
     };
     Some(Parsed::from(r))

@@ -18,6 +18,7 @@ use super::Revision;
 use crate::automation::{self, Automation};
 use crate::bounce::Bounce;
 use crate::control::model::Mix;
+use crate::engine::monitor::reference::Take as Stereo;
 use crate::engine::monitor::Reference;
 use crate::session::Session;
 use crate::sources::FileSources;
@@ -39,7 +40,7 @@ pub struct Take {
     /// The sources' generation and rate it was bounced from.
     generation: u64,
     pub rate: u32,
-    pub audio: [Arc<[f32]>; 2],
+    pub audio: Stereo,
     /// How long the bounce took.
     pub took: Duration,
 }
@@ -353,7 +354,7 @@ fn bounce(
     sources: &FileSources,
     rate: u32,
     revision: &Revision,
-) -> Result<([Arc<[f32]>; 2], Duration), String> {
+) -> Result<(Stereo, Duration), String> {
     let started = Instant::now();
     let (mix, mut automation, _) = playable(session, revision);
     let audio = Bounce {

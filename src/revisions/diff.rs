@@ -48,7 +48,7 @@ pub fn diff(a: &Revision, b: &Revision) -> Vec<Change> {
     loops(a, b, &mut out);
     scenes(a, b, &mut out);
     safes(a, b, &mut out);
-    out.sort_by(|x, y| x.owner.cmp(&y.owner));
+    out.sort_by_key(|x| x.owner);
     out
 }
 

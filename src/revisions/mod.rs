@@ -6,7 +6,7 @@
 //! Scenes hold values only; a revision holds everything that makes a mix
 //! sound as it did, so that recalling v2 after v3 brings v2 back exactly
 //! (its render is the same, sample for sample). Revisions live in the
-//! session folder (`revisions/NAME.yaml`, see [`file`]), so they go with
+//! session folder (`revisions/NAME.yaml`, see [`mod@file`]), so they go with
 //! the session and a session in git diffs version by version.
 //!
 //! A recall is one undo step: what was there before is captured whole and

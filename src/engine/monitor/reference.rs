@@ -13,7 +13,7 @@
 //! a few milliseconds, sample-aligned, so nothing clicks (the takes are
 //! versions of one mix, correlated, so a linear fade does not dip). A
 //! new reference that only switches takes continues the fade where the
-//! one it replaces stood ([`Reference::carry`]).
+//! one it replaces stood (`Reference::carry`).
 
 use super::super::strip::Stereo;
 use std::sync::Arc;
