@@ -577,6 +577,8 @@ fn an_ab_of_two_revisions_plays_on_the_monitor_and_leaves_the_mix() {
         mixbridge::audio_file::SampleFormat::Float32,
     )
     .unwrap();
+    // The 1 kHz level of `x` is `want` dB.
+    let hear = |x: &[f32], want: f32, what: &str| near(level(x, 1000.0), want, 0.1, what);
     let mut room = Room::start(&config, port, vec![]);
     let t = std::time::Instant::now();
     while room.status("sources/loading") != 0.0 {
@@ -627,18 +629,8 @@ fn an_ab_of_two_revisions_plays_on_the_monitor_and_leaves_the_mix() {
     }
     std::thread::sleep(Duration::from_millis(100));
     let a = room.capture(1.0);
-    near(
-        level(&a[MASTER[0]], 1000.0),
-        master,
-        0.1,
-        "A: the master keeps the live mix",
-    );
-    near(
-        level(&a[MAINS[0]], 1000.0),
-        master + 10.0,
-        0.1,
-        "A: the monitor plays v1",
-    );
+    hear(&a[MASTER[0]], master, "A: the master keeps the live mix");
+    hear(&a[MAINS[0]], master + 10.0, "A: the monitor plays v1");
 
     // The switch, half way through a capture: no click.
     let switch = send_later(port, "/revision/ab/select", "B", Duration::from_millis(500));
@@ -646,24 +638,13 @@ fn an_ab_of_two_revisions_plays_on_the_monitor_and_leaves_the_mix() {
     switch.join().unwrap();
     let heard = &b[MAINS[0]];
     let tail = &heard[heard.len() - 24_000..];
-    near(
-        level(tail, 1000.0),
-        master + 20.0,
-        0.1,
-        "B: the monitor plays v2",
-    );
-    near(
-        level(&b[MASTER[0]][heard.len() - 24_000..], 1000.0),
+    hear(tail, master + 20.0, "B: the monitor plays v2");
+    hear(
+        &b[MASTER[0]][heard.len() - 24_000..],
         master,
-        0.1,
         "B: the master keeps the live mix",
     );
-    near(
-        level(&heard[..12_000], 1000.0),
-        master + 10.0,
-        0.1,
-        "A before the switch",
-    );
+    hear(&heard[..12_000], master + 10.0, "A before the switch");
     let step = common::max_step(heard);
     let steady = common::max_step(tail);
     assert!(
@@ -681,10 +662,9 @@ fn an_ab_of_two_revisions_plays_on_the_monitor_and_leaves_the_mix() {
     );
     std::thread::sleep(Duration::from_millis(300));
     let back = room.capture(1.0);
-    near(
-        level(&back[MAINS[0]], 1000.0),
+    hear(
+        &back[MAINS[0]],
         master,
-        0.1,
         "off: the monitor plays the mix again",
     );
 }

@@ -11,8 +11,19 @@
 use crate::config::Config;
 use rosc::{OscMessage, OscPacket, OscType};
 use std::net::{IpAddr, Ipv4Addr, SocketAddr, UdpSocket};
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
+
+/// The arguments of a verb that asks the daemon: what to ask (`W`, its
+/// subcommands) and the config that says where it listens.
+#[derive(clap::Args)]
+pub struct Verb<W: clap::Subcommand> {
+    #[command(subcommand)]
+    pub what: W,
+    /// The config file whose OSC port the daemon listens on.
+    #[arg(long, global = true)]
+    pub config: Option<PathBuf>,
+}
 
 /// How long to wait for the daemon's whole answer, unless told.
 const ANSWER_WITHIN: Duration = Duration::from_secs(3);

@@ -2,24 +2,16 @@
 //! session, asked over its OSC port on this machine, as a tablet's
 //! `/note/...` would (the daemon keeps `notes.yaml`).
 
-use super::ask::{counted, has, number, string, text, Daemon};
+use super::ask::{counted, has, number, string, text, Daemon, Verb};
 use super::revision::one_line;
 use crate::revisions::words;
 use rosc::OscType;
-use std::path::PathBuf;
 use std::process::ExitCode;
 
-#[derive(clap::Args)]
-pub struct Args {
-    #[command(subcommand)]
-    what: What,
-    /// The config file whose OSC port the daemon listens on.
-    #[arg(long, global = true)]
-    config: Option<PathBuf>,
-}
+pub type Args = Verb<What>;
 
 #[derive(clap::Subcommand)]
-enum What {
+pub enum What {
     /// Add a note (any text) at a position on the timeline.
     Add {
         text: String,

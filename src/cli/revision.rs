@@ -4,24 +4,16 @@
 //! recalled there, never behind its back). What the daemon answers is in
 //! `control::desk`'s review module.
 
-use super::ask::{counted, has, number, string, text, Daemon};
+use super::ask::{counted, has, number, string, text, Daemon, Verb};
 use crate::revisions::diff;
 use rosc::OscType;
-use std::path::PathBuf;
 use std::process::ExitCode;
 use std::time::Duration;
 
-#[derive(clap::Args)]
-pub struct Args {
-    #[command(subcommand)]
-    what: What,
-    /// The config file whose OSC port the daemon listens on.
-    #[arg(long, global = true)]
-    config: Option<PathBuf>,
-}
+pub type Args = Verb<What>;
 
 #[derive(clap::Subcommand)]
-enum What {
+pub enum What {
     /// Save the whole mix (values, lanes, markers, loop, names, scenes,
     /// recall-safes) as revisions/NAME.yaml in the session.
     Save {

@@ -2,22 +2,14 @@
 //! daemon, asked over its OSC port on this machine (the daemon owns the
 //! mix, so scenes are saved and recalled there, never behind its back).
 
-use super::ask::{counted, has, string, text, Daemon};
+use super::ask::{counted, has, string, text, Daemon, Verb};
 use rosc::OscType;
-use std::path::PathBuf;
 use std::process::ExitCode;
 
-#[derive(clap::Args)]
-pub struct Args {
-    #[command(subcommand)]
-    what: What,
-    /// The config file whose OSC port the daemon listens on.
-    #[arg(long, global = true)]
-    config: Option<PathBuf>,
-}
+pub type Args = Verb<What>;
 
 #[derive(clap::Subcommand)]
-enum What {
+pub enum What {
     /// List the scenes, oldest first, with when each was saved.
     List,
     /// Save the mix as a scene (replacing one of that name).

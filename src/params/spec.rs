@@ -22,6 +22,21 @@ pub enum Unit {
     Choice(&'static [&'static str]),
 }
 
+impl Unit {
+    /// What is written after a value in this unit (" dB", ":1"), if anything.
+    pub fn suffix(self) -> &'static str {
+        match self {
+            Unit::Decibels => " dB",
+            Unit::Hertz => " Hz",
+            Unit::Millis => " ms",
+            Unit::Seconds => " s",
+            Unit::Bpm => " BPM",
+            Unit::Ratio => ":1",
+            Unit::Plain | Unit::Switch | Unit::Choice(_) => "",
+        }
+    }
+}
+
 /// How a normalized 0..1 control position maps onto the range.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Taper {
@@ -425,15 +440,7 @@ impl Spec {
             Unit::Switch => "0 or 1 (or true/false)".to_string(),
             Unit::Choice(names) => format!("one of {}", names.join(", ")),
             unit => {
-                let u = match unit {
-                    Unit::Decibels => " dB",
-                    Unit::Hertz => " Hz",
-                    Unit::Millis => " ms",
-                    Unit::Seconds => " s",
-                    Unit::Bpm => " BPM",
-                    Unit::Ratio => ":1",
-                    _ => "",
-                };
+                let u = unit.suffix();
                 let min = if self.taper == Taper::FaderLaw {
                     "-inf".to_string()
                 } else {

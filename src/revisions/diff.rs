@@ -273,15 +273,8 @@ fn points(a: &[Point], b: &[Point]) -> Option<(usize, usize, usize, f64, f64)> {
 
 fn markers(a: &[Marker], b: &[Marker], out: &mut Vec<Change>) {
     let mut unmatched: Vec<&Marker> = a.iter().collect();
-    let mut add = |text: String, detail: Value| {
-        out.push(Change {
-            owner: Owner::Transport,
-            path: "transport".into(),
-            kind: "marker",
-            text,
-            detail,
-        })
-    };
+    let mut add =
+        |text: String, detail: Value| out.push(session("transport".into(), "marker", text, detail));
     for m in b {
         // Pair markers by name, nearest in time first.
         let same = unmatched
@@ -330,23 +323,21 @@ fn loops(a: &Revision, b: &Revision, out: &mut Vec<Change>) {
         })
     };
     if a.loop_range != b.loop_range {
-        out.push(Change {
-            owner: Owner::Transport,
-            path: "transport".into(),
-            kind: "loop",
-            text: format!("loop {} → {}", range(a.loop_range), range(b.loop_range)),
-            detail: json!({ "from": a.loop_range, "to": b.loop_range }),
-        });
+        out.push(session(
+            "transport".into(),
+            "loop",
+            format!("loop {} → {}", range(a.loop_range), range(b.loop_range)),
+            json!({ "from": a.loop_range, "to": b.loop_range }),
+        ));
     }
     if a.looping != b.looping {
         let on = |x: bool| if x { "on" } else { "off" };
-        out.push(Change {
-            owner: Owner::Transport,
-            path: "transport".into(),
-            kind: "loop",
-            text: format!("looping {} → {}", on(a.looping), on(b.looping)),
-            detail: json!({ "from": a.looping, "to": b.looping }),
-        });
+        out.push(session(
+            "transport".into(),
+            "loop",
+            format!("looping {} → {}", on(a.looping), on(b.looping)),
+            json!({ "from": a.looping, "to": b.looping }),
+        ));
     }
 }
 
@@ -378,13 +369,12 @@ fn scenes(a: &Revision, b: &Revision, out: &mut Vec<Change>) {
             }
             _ => continue,
         };
-        out.push(Change {
-            owner: Owner::Transport,
-            path: format!("scenes/{name}"),
-            kind: "scene",
+        out.push(session(
+            format!("scenes/{name}"),
+            "scene",
             text,
-            detail: json!({ "name": name, "from": sa.is_some(), "to": sb.is_some() }),
-        });
+            json!({ "name": name, "from": sa.is_some(), "to": sb.is_some() }),
+        ));
     }
 }
 
@@ -401,13 +391,24 @@ fn safes(a: &Revision, b: &Revision, out: &mut Vec<Change>) {
     if !removed.is_empty() {
         parts.push(format!("{} no longer safe", join(&removed)));
     }
-    out.push(Change {
+    out.push(session(
+        "recall-safe".into(),
+        "recall-safe",
+        format!("recall-safe: {}", parts.join(", ")),
+        json!({ "added": added, "removed": removed }),
+    ));
+}
+
+/// A change of the session's own (markers, loop, scenes, recall-safes),
+/// listed under "Session".
+fn session(path: String, kind: &'static str, text: String, detail: Value) -> Change {
+    Change {
         owner: Owner::Transport,
-        path: "recall-safe".into(),
-        kind: "recall-safe",
-        text: format!("recall-safe: {}", parts.join(", ")),
-        detail: json!({ "added": added, "removed": removed }),
-    });
+        path,
+        kind,
+        text,
+        detail,
+    }
 }
 
 fn join(v: &[&String]) -> String {

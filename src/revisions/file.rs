@@ -179,16 +179,20 @@ pub fn save(dir: &Path, r: &Revision) -> std::io::Result<()> {
 
 /// One revision file.
 pub fn load(file: &Path) -> Result<Revision, Errors> {
-    let text = std::fs::read_to_string(file)
-        .map_err(|e| Located::whole(file, format!("cannot read: {e}")))?;
-    parse(file, &text)
+    let (s, origin) = yaml::read(file)?;
+    check(file, s, &origin)
 }
 
 /// A revision file's text (`file` names it in errors; its stem must be the
 /// revision's name): the revision, or every problem found, each with its
 /// line and what is allowed.
 pub fn parse(file: &Path, text: &str) -> Result<Revision, Errors> {
-    let (s, origin): (Stored, _) = yaml::parse(file, text)?;
+    let (s, origin) = yaml::parse(file, text)?;
+    check(file, s, &origin)
+}
+
+/// A revision as read from `file`, checked.
+fn check(file: &Path, s: Stored, origin: &Origin) -> Result<Revision, Errors> {
     let mut errors = Vec::new();
     if let Err(e) = check_name(&s.name) {
         errors.push(origin.at(&["name"], e));

@@ -51,15 +51,7 @@ pub fn what(id: ParamId, names: &BTreeMap<String, String>) -> String {
 
 /// The unit written after a change's values ("dB", "Hz"), if any.
 pub fn unit(param: Param) -> &'static str {
-    match Spec::of(param).unit {
-        Unit::Decibels => " dB",
-        Unit::Hertz => " Hz",
-        Unit::Millis => " ms",
-        Unit::Seconds => " s",
-        Unit::Bpm => " BPM",
-        Unit::Ratio => ":1",
-        Unit::Plain | Unit::Switch | Unit::Choice(_) => "",
-    }
+    Spec::of(param).unit.suffix()
 }
 
 /// A value in its parameter's terms, without the unit: "-4.0", "-inf",
