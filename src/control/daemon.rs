@@ -8,7 +8,7 @@
 //! state directory and restored at start.
 
 use super::desk::{self, Desk, TransportView};
-use super::model::{session_names, Change, Key, Mix, Origin};
+use super::model::{session_colours, session_names, Change, Key, Mix, Origin};
 use super::request::Request;
 use super::surfaces::{self, MidiSurfaces};
 use crate::audio::{self, AudioEvent, AudioSpec, Running};
@@ -709,6 +709,7 @@ impl Daemon {
             session: session_id(&self.session),
             values: self.mix.by_path(),
             names: self.mix.names_by_path(),
+            colours: self.mix.colours_by_path(),
         };
         match self.store.save(&state) {
             Ok(()) => self.debounce.saved(),
@@ -768,9 +769,11 @@ impl Daemon {
             // every live value that still exists carried over.
             let live = self.mix.by_path();
             let names = self.mix.names_by_path();
+            let colours = self.mix.colours_by_path();
             let mut mix = Mix::from_session(&session);
             mix.restore(&live);
             mix.restore_names(&names);
+            mix.restore_colours(&colours);
             apply_edited(&mut mix, &self.session, &session);
             self.mix = mix;
             if let Some(o) = &mut self.osc {
@@ -899,6 +902,12 @@ fn apply_edited(mix: &mut Mix, old: &Session, new: &Session) -> Vec<Change> {
             changes.push(change(Key::Name(owner)));
         }
     }
+    let old_colours: Vec<_> = session_colours(old).collect();
+    for (owner, colour) in session_colours(new) {
+        if !old_colours.contains(&(owner, colour)) && mix.set_colour(owner, colour) {
+            changes.push(change(Key::Colour(owner)));
+        }
+    }
     changes
 }
 
@@ -932,6 +941,7 @@ fn restore(mix: &mut Mix, store: &StateStore, session: &Session) {
             }
             let stale = mix.restore(&state.values);
             mix.restore_names(&state.names);
+            mix.restore_colours(&state.colours);
             if !stale.is_empty() {
                 log::warn!(
                     "state: {} saved values no longer exist in the session",

@@ -43,7 +43,7 @@ pub const MIN_INTERVAL: Duration = Duration::from_micros(16_667);
 /// OSC sources that may hold touches at once; more are refused and counted.
 pub const MAX_TOUCHERS: usize = 64;
 /// Bundles nested deeper than this are refused as malformed.
-const MAX_DEPTH: usize = 8;
+pub(super) const MAX_DEPTH: usize = 8;
 /// Answers per datagram to a source that is not a client: a query or a
 /// pattern query from a forged address cannot be turned into a flood aimed
 /// at someone else. Clients (subscribed or fixed) get every answer.
@@ -122,12 +122,11 @@ impl Server {
         let layout = registry.layout();
         let c = &mut self.clients.list[i];
         c.pending.extend(registry.all().into_iter().map(Key::Param));
-        c.pending.extend(
-            (0..layout.tracks as u16)
-                .map(crate::params::Owner::Track)
-                .chain((0..layout.buses.len() as u16).map(crate::params::Owner::Bus))
-                .map(Key::Name),
-        );
+        let strips = (0..layout.tracks as u16)
+            .map(crate::params::Owner::Track)
+            .chain((0..layout.buses.len() as u16).map(crate::params::Owner::Bus));
+        c.pending
+            .extend(strips.flat_map(|o| [Key::Name(o), Key::Colour(o)]));
     }
 
     /// Apply one datagram from `from`. Returns the changes made to the mix,
@@ -299,6 +298,10 @@ impl Server {
         Some(match t {
             Target::Param(r) => args::reply(r.form, mix.get(r.id)?),
             Target::Name(owner) => OscType::String(mix.name(owner)?.to_string()),
+            Target::Colour(owner) => {
+                mix.name(owner)?;
+                OscType::String(mix.colour(owner).name().to_string())
+            }
             Target::Loudness(i) => OscType::Float(self.loudness[i]),
         })
     }
@@ -321,6 +324,16 @@ impl Server {
                     if d.mix.set_name(owner, &name) {
                         d.changes.push(Change {
                             key: Key::Name(owner),
+                            origin,
+                        });
+                    }
+                }
+            }
+            Ok(Value::Colour(colour)) => {
+                if let Target::Colour(owner) = t {
+                    if d.mix.set_colour(owner, colour) {
+                        d.changes.push(Change {
+                            key: Key::Colour(owner),
                             origin,
                         });
                     }
@@ -662,6 +675,7 @@ fn address(t: Target) -> String {
     match t {
         Target::Param(r) => format!("/{r}"),
         Target::Name(owner) => format!("/{owner}/name"),
+        Target::Colour(owner) => format!("/{owner}/colour"),
         Target::Loudness(i) => format!("/master/loudness/{}", super::space::LOUDNESS[i]),
     }
 }

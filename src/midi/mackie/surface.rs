@@ -837,7 +837,12 @@ impl Surface for Mackie {
                         self.io.owed.mark(Control::Lcd(g / STRIPS));
                     }
                 }
-                Key::Name(_) => {}
+                Key::Colour(Owner::Track(t)) => {
+                    if let Some(g) = self.strip_of(t) {
+                        self.io.owed.mark(Control::Colours(g / STRIPS));
+                    }
+                }
+                Key::Name(_) | Key::Colour(_) => {}
             }
         }
     }
