@@ -23,6 +23,7 @@ pub mod requests;
 pub mod send;
 pub mod server;
 pub mod space;
+pub mod x32;
 
 pub use clients::{MAX_SUBSCRIBERS, METER_RATES};
 pub use packer::MAX_PAYLOAD;
