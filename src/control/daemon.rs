@@ -65,7 +65,8 @@ pub struct Daemon {
     debounce: Debounce,
     notifier: Notifier,
     watchdog: Watchdog,
-    osc: Option<OscServer>,
+    osc: Option<Endpoint<osc::Server>>,
+    x32: Option<Endpoint<osc::x32::Server>>,
     midi: Option<MidiSurfaces>,
     /// The transport, automation and scenes.
     desk: Desk,
@@ -91,23 +92,86 @@ pub struct Daemon {
     ready: bool,
 }
 
-/// The OSC socket, its receive thread and the protocol state.
-struct OscServer {
+/// A UDP socket, its receive thread and the protocol that serves it: the
+/// native OSC server, or the X32 one beside it.
+struct Endpoint<S: Outbox> {
     socket: UdpSocket,
     rx: Receiver<Datagram>,
-    server: osc::Server,
+    server: S,
+    stats: Arc<OscStats>,
     stop: Arc<AtomicBool>,
     thread: Option<std::thread::JoinHandle<()>>,
 }
 
-impl OscServer {
-    fn send(&mut self) {
-        let out = self.server.take_outbox();
-        osc::send::send_all(&self.socket, out, self.server.stats());
+/// What a protocol has to send.
+trait Outbox {
+    fn take_outbox(&mut self) -> Vec<osc::server::Outgoing>;
+}
+
+impl Outbox for osc::Server {
+    fn take_outbox(&mut self) -> Vec<osc::server::Outgoing> {
+        osc::Server::take_outbox(self)
     }
 }
 
-impl Drop for OscServer {
+impl Outbox for osc::x32::Server {
+    fn take_outbox(&mut self) -> Vec<osc::server::Outgoing> {
+        osc::x32::Server::take_outbox(self)
+    }
+}
+
+impl<S: Outbox> Endpoint<S> {
+    /// Listen on `listen` for the sources `allow` lets in; `None` (said in
+    /// the log) if the socket or its thread cannot be had.
+    fn open(
+        what: &str,
+        listen: std::net::SocketAddr,
+        allow: &crate::config::OscConfig,
+        server: impl FnOnce(Arc<OscStats>) -> S,
+    ) -> Option<Endpoint<S>> {
+        let socket = match UdpSocket::bind(listen) {
+            Ok(s) => s,
+            Err(e) => {
+                log::error!("{what}: cannot listen on {listen}: {e}; running without it");
+                return None;
+            }
+        };
+        let (tx, rx) = bounded(osc::QUEUE);
+        let stats = Arc::new(OscStats::default());
+        let stop = Arc::new(AtomicBool::new(false));
+        let allow = allow.clone();
+        let thread = osc::spawn_receiver(
+            socket.try_clone().ok()?,
+            move |ip| allow.allows(ip),
+            stats.clone(),
+            tx,
+            stop.clone(),
+        )
+        .ok()?;
+        log::info!(
+            "{what}: listening on udp {}",
+            socket
+                .local_addr()
+                .map(|a| a.to_string())
+                .unwrap_or_default()
+        );
+        Some(Endpoint {
+            socket,
+            rx,
+            server: server(stats.clone()),
+            stats,
+            stop,
+            thread: Some(thread),
+        })
+    }
+
+    fn send(&mut self) {
+        let out = self.server.take_outbox();
+        osc::send::send_all(&self.socket, out, &self.stats);
+    }
+}
+
+impl<S: Outbox> Drop for Endpoint<S> {
     fn drop(&mut self) {
         self.stop.store(true, Relaxed);
         if let Some(t) = self.thread.take() {
@@ -160,6 +224,7 @@ impl Daemon {
         let (audio_tx, audio_rx) = bounded(16);
         let mut d = Daemon {
             osc: None,
+            x32: None,
             midi: None,
             desk,
             sources_rate: 0,
@@ -198,6 +263,7 @@ impl Daemon {
             config,
         };
         d.osc = d.start_osc();
+        d.x32 = d.start_x32();
         d.midi = start_midi(opened);
         d.start_audio();
         Ok(d)
@@ -384,42 +450,22 @@ impl Daemon {
         }
     }
 
-    fn start_osc(&self) -> Option<OscServer> {
-        let listen = self.config.osc.listen;
-        let socket = match UdpSocket::bind(listen) {
-            Ok(s) => s,
-            Err(e) => {
-                log::error!("OSC: cannot listen on {listen}: {e}; running without OSC");
-                return None;
-            }
-        };
-        let (tx, rx) = bounded(osc::QUEUE);
-        let stats = Arc::new(OscStats::default());
-        let stop = Arc::new(AtomicBool::new(false));
-        let allow = self.config.osc.clone();
-        let server = osc::Server::new(self.mix.registry(), &self.config.osc, stats.clone());
-        let thread = osc::spawn_receiver(
-            socket.try_clone().ok()?,
-            move |ip| allow.allows(ip),
-            stats.clone(),
-            tx,
-            stop.clone(),
-        )
-        .ok()?;
-        log::info!(
-            "OSC: listening on udp {}",
-            socket
-                .local_addr()
-                .map(|a| a.to_string())
-                .unwrap_or_default()
-        );
-        Some(OscServer {
-            socket,
-            rx,
-            server,
-            stop,
-            thread: Some(thread),
+    fn start_osc(&self) -> Option<Endpoint<osc::Server>> {
+        let c = &self.config.osc;
+        Endpoint::open("OSC", c.listen, c, |stats| {
+            osc::Server::new(self.mix.registry(), c, stats)
         })
+    }
+
+    /// The X32-protocol server, if the config asks for it.
+    fn start_x32(&self) -> Option<Endpoint<osc::x32::Server>> {
+        let c = &self.config.osc;
+        let x = c.x32?;
+        let what = match x.flavour {
+            crate::config::X32Flavour::X32 => "X32 OSC",
+            crate::config::X32Flavour::XAir => "X-Air OSC",
+        };
+        Endpoint::open(what, x.listen, c, |stats| osc::x32::Server::new(&x, stats))
     }
 
     fn run_loop(&mut self, signals: Receiver<Signal>) {
@@ -431,6 +477,11 @@ impl Daemon {
                 .as_ref()
                 .map(|o| o.rx.clone())
                 .unwrap_or_else(never);
+            let x32_rx = self
+                .x32
+                .as_ref()
+                .map(|o| o.rx.clone())
+                .unwrap_or_else(never);
             let midi_rx = self
                 .midi
                 .as_ref()
@@ -438,6 +489,7 @@ impl Daemon {
                 .unwrap_or_else(never);
             let due = [
                 self.osc.as_ref().and_then(|o| o.server.next_due()),
+                self.x32.as_ref().and_then(|o| o.server.next_due()),
                 self.midi.as_ref().and_then(MidiSurfaces::next_due),
             ]
             .into_iter()
@@ -449,6 +501,7 @@ impl Daemon {
                     Ok(Signal::Reload) => self.reload(),
                 },
                 recv(osc_rx) -> d => if let Ok(d) = d { self.on_datagram(d) },
+                recv(x32_rx) -> d => if let Ok(d) = d { self.on_x32_datagram(d) },
                 recv(midi_rx) -> e => if let Ok(e) = e {
                     if let Some(m) = &mut self.midi {
                         let input = m.on_event(&mut self.mix, e, Instant::now());
@@ -494,6 +547,16 @@ impl Daemon {
         }
     }
 
+    /// An X32 app's datagram: its changes are committed like any other.
+    fn on_x32_datagram(&mut self, d: Datagram) {
+        let Some(x) = &mut self.x32 else { return };
+        let changes = x
+            .server
+            .receive(&mut self.mix, d.from, &d.bytes, Instant::now());
+        x.send();
+        self.commit(&changes);
+    }
+
     /// Send applied changes on: to the engine, the state file, automation
     /// and every surface. Automation playback is already in the engine and
     /// is not mix state: it goes to the surfaces only.
@@ -519,6 +582,9 @@ impl Daemon {
         }
         if let Some(o) = &mut self.osc {
             o.server.changed(changes);
+        }
+        if let Some(x) = &mut self.x32 {
+            x.server.changed(changes);
         }
         if let Some(m) = &mut self.midi {
             m.changed(&self.mix, changes);
@@ -582,6 +648,9 @@ impl Daemon {
             if let Some(o) = &mut self.osc {
                 o.server.meters(&snapshot);
             }
+            if let Some(x) = self.x32.as_mut().filter(|x| x.server.wants_meters()) {
+                x.server.meters(&snapshot);
+            }
             if let Some(m) = &mut self.midi {
                 m.meters(&snapshot);
             }
@@ -590,6 +659,10 @@ impl Daemon {
         if let Some(o) = &mut self.osc {
             o.server.poll(&mut self.mix, now);
             o.send();
+        }
+        if let Some(x) = &mut self.x32 {
+            x.server.poll(&self.mix, now);
+            x.send();
         }
         if let Some(m) = &mut self.midi {
             let input = m.poll(&mut self.mix, now);
@@ -665,6 +738,7 @@ impl Daemon {
                 .into_iter()
                 .chain(desk_status)
                 .chain(midi_status(self.midi.as_ref()))
+                .chain(self.x32.iter().flat_map(|x| x.server.counters()))
                 .collect(),
             );
         }
@@ -809,7 +883,9 @@ impl Daemon {
         }
         if osc_changed {
             self.osc = None;
+            self.x32 = None;
             self.osc = self.start_osc();
+            self.x32 = self.start_x32();
         }
         self.reload_midi();
         self.debounce.mark(Instant::now());
@@ -827,6 +903,7 @@ impl Daemon {
             backoff: RETRY_MIN,
         };
         self.osc = None;
+        self.x32 = None;
         self.midi = None;
     }
 
