@@ -23,6 +23,8 @@ pub mod meters;
 pub mod node;
 mod server;
 pub mod table;
+#[doc(hidden)]
+pub mod testing;
 
 pub use server::{
     max_clients, Server, CONSOLE_NAME, MAX_MESSAGES_PER_FLUSH, MAX_METER_SETS, TIMEOUT,
