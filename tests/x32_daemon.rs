@@ -45,6 +45,7 @@ struct Console {
     port: u16,
     /// The X32 server's port.
     x32: u16,
+    config: std::path::PathBuf,
     _dir: tempfile::TempDir,
 }
 
@@ -66,6 +67,7 @@ fn console(flavour: &str, osc_extra: &str) -> Console {
         daemon,
         port,
         x32,
+        config,
         _dir: dir,
     }
 }
@@ -152,20 +154,17 @@ fn an_x32_app_reads_the_console_and_drives_it() {
     // names and colours, as the library's own keys.
     app.call(json!({"op": "subscribe"}));
     osc.send("/track/3/fader", &[Arg::F(0.5)]);
-    assert_eq!(app.wait("/ch/3/mix_fader", json!(0.5), 3.0).0, true);
+    app.saw("/ch/3/mix_fader", json!(0.5));
     osc.send("/track/3/mute", &[Arg::F(0.0)]);
-    assert_eq!(app.wait("/ch/3/mix_on", json!(true), 3.0).0, true);
+    app.saw("/ch/3/mix_on", json!(true));
     osc.send("/track/5/name", &[Arg::S("Lead Vox")]);
-    assert_eq!(
-        app.wait("/ch/5/config_name", json!("Lead Vox"), 3.0).0,
-        true
-    );
+    app.saw("/ch/5/config_name", json!("Lead Vox"));
     osc.send("/track/5/colour", &[Arg::S("magenta")]);
-    assert_eq!(app.wait("/ch/5/config_color", json!(5), 3.0).0, true);
+    app.saw("/ch/5/config_color", json!(5));
     osc.send("/bus/1/fader", &[Arg::F(0.625)]);
-    assert_eq!(app.wait("/bus/1/mix_fader_db", json!(-5.0), 3.0).0, true);
+    app.saw("/bus/1/mix_fader_db", json!(-5.0));
     osc.send("/master/mute", &[Arg::F(1.0)]);
-    assert_eq!(app.wait("/main/st/mix_on", json!(false), 3.0).0, true);
+    app.saw("/main/st/mix_on", json!(false));
     assert!(c.daemon.pid() > 0);
 }
 
@@ -451,22 +450,48 @@ fn an_xair_app_sets_the_console_with_its_own_value_laws() {
     ];
     for &(path, v, addr, want, tol) in table {
         app.set_path(path, json!(v));
-        let got = osc.query(addr).float() as f64;
-        assert!(
-            close(got, want, tol),
-            "{path} = {v}: {addr} is {got}, want {want}"
-        );
+        // Read back on the same socket first: then the set was applied.
         let back = app.get_path(path).as_f64().unwrap();
         assert!(
             close(back, v, v.abs() * 0.01 + 0.05),
             "{path} reads back {back}"
         );
+        let got = osc.query(addr).float() as f64;
+        assert!(
+            close(got, want, tol),
+            "{path} = {v}: {addr} is {got}, want {want}"
+        );
     }
     app.set_path("strip.0.mix.on", json!(false));
+    assert_eq!(app.get_path("strip.0.mix.on"), false);
     assert_eq!(osc.query("/track/1/mute").float(), 1.0);
     app.set_path("strip.0.config.name", json!("Kick In"));
+    assert_eq!(app.get_path("strip.0.config.name"), "Kick In");
     assert_eq!(osc.query("/track/1/name").string(), "Kick In");
     osc.send("/track/5/gain", &[Arg::F(-12.0)]);
     std::thread::sleep(SHORT);
     assert_eq!(app.get_path("strip.4.mix.fader"), -12.0);
+}
+
+#[test]
+fn colours_and_names_from_an_app_survive_a_restart() {
+    if !peer::available() {
+        return;
+    }
+    let mut c = console("x32", "");
+    let mut app = Peer::start(c.x32);
+    app.send("/ch/02/config/color", &[Arg::I(4)]);
+    app.send("/ch/02/config/name", &[Arg::S("Snare Btm")]);
+    assert_eq!(app.query("/ch/02/config/name").string(), "Snare Btm");
+    let mut native = Peer::start(c.port);
+    assert_eq!(native.query("/track/2/colour").string(), "blue");
+    c.daemon.signal(libc::SIGTERM);
+    assert!(c.daemon.wait_exit().success());
+    c.daemon = Daemon::start(&c.config, None);
+    Peer::when_answering(c.port);
+    assert_eq!(native.query("/track/2/colour").string(), "blue");
+    assert_eq!(native.query("/track/2/name").string(), "Snare Btm");
+    app.send("/ch/02/config/color", &[]);
+    let colour = app.wait("/ch/02/config/color", LONG).expect("answered");
+    assert_eq!(colour.args[0], json!(4));
 }

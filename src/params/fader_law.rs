@@ -73,10 +73,10 @@ mod tests {
         assert_eq!(from_db(Decibels(f32::NEG_INFINITY)).0, 0.0);
     }
 
-    /// The protocol's published law (f >= 0.5: 40f - 30; >= 0.25: 80f - 50;
-    /// >= 0.0625: 160f - 70; > 0: 480f - 90; 0: -inf) and positions the
-    /// console's own `/node` text was read at (0.522972 -> -9.1 dB,
-    /// 0.357771 -> -21.4, 0.642229 -> -4.3).
+    /// The protocol's published law (from 0.5: 40f - 30; from 0.25:
+    /// 80f - 50; from 0.0625: 160f - 70; above 0: 480f - 90; 0: -inf) and
+    /// positions the console's own `/node` text was read at (0.522972 is
+    /// -9.1 dB, 0.357771 is -21.4 dB, 0.642229 is -4.3 dB).
     #[test]
     fn matches_the_published_x32_law() {
         let published = |f: f32| match f {

@@ -16,6 +16,8 @@ behringer-mixer:
   {"op": "missing"}            -> {"missing": [addresses with no answer], "total": N}
   {"op": "state", "key": K}    -> {"value": ...} (library keys: /ch/1/mix_fader)
   {"op": "set", "key": K, "value": V}
+                               -> {"value": ...} once the library reads V back
+                                  (or after 2 s)
   {"op": "subscribe"}          start the library's /xremote worker
   {"op": "wait", "key": K, "value": V, "timeout": S}
                                -> {"value": last value seen} once an update of K
@@ -84,7 +86,13 @@ async def behringer(kind, port):
         elif op == "state":
             out["value"] = mixer.state(cmd["key"])
         elif op == "set":
+            # The library sets, then asks the value back; wait for the
+            # answer, so the set has been applied when this returns.
             await mixer.set_value(cmd["key"], cmd["value"])
+            deadline = loop.time() + 2.0
+            while not equal(mixer.state(cmd["key"]), cmd["value"]) and loop.time() < deadline:
+                await asyncio.sleep(0.01)
+            out["value"] = mixer.state(cmd["key"])
         elif op == "subscribe":
             asyncio.create_task(mixer.subscribe(on_update))
             await asyncio.sleep(0.2)

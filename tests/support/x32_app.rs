@@ -82,14 +82,22 @@ impl App {
         self.call(json!({"op": "state", "key": key}))["value"].clone()
     }
 
+    /// behringer-mixer sets `key`; returns once it reads `value` back.
     pub fn set(&mut self, key: &str, value: Value) {
-        self.call(json!({"op": "set", "key": key, "value": value}));
+        let back = self.call(json!({"op": "set", "key": key, "value": value}));
+        assert_eq!(back["value"], value, "{key} read back");
     }
 
     /// Wait for an update of `key` to `value`; the last value seen.
     pub fn wait(&mut self, key: &str, value: Value, secs: f64) -> (bool, Value) {
         let v = self.call(json!({"op": "wait", "key": key, "value": value, "timeout": secs}));
         (v["found"].as_bool().unwrap_or(false), v["value"].clone())
+    }
+
+    /// Assert that the app is told `key` is `value` within a few seconds.
+    pub fn saw(&mut self, key: &str, value: Value) {
+        let (found, last) = self.wait(key, value.clone(), 5.0);
+        assert!(found, "{key}: want {value}, last seen {last}");
     }
 
     /// xair-api: an attribute path's value.

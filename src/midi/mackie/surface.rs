@@ -1221,6 +1221,25 @@ mod tests {
     }
 
     #[test]
+    fn strip_colours_follow_colour_changes() {
+        let mut r = rig(3, 0, Device::Xtouch);
+        r.connect();
+        r.mix
+            .set_colour(Owner::Track(1), crate::session::Colour::Red);
+        let c = Change {
+            key: Key::Colour(Owner::Track(1)),
+            origin: Origin::X32("127.0.0.1:5000".parse().unwrap()),
+        };
+        r.surface.changed(&r.mix, &[c]);
+        let out = r.settle();
+        assert_eq!(
+            out,
+            vec![(0, p::colours(0x14, [7, 1, 7, 0, 0, 0, 0, 0]))],
+            "{out:02x?}"
+        );
+    }
+
+    #[test]
     fn meters_follow_the_peak_and_stop_with_one_zero() {
         let mut r = rig(3, 0, Device::Mcu);
         r.connect();

@@ -538,7 +538,7 @@ fn decode(bytes: &[u8]) -> Option<OscPacket> {
     }
     let end = bytes.iter().position(|b| *b == 0)?;
     let bare = bytes.first() == Some(&b'/')
-        && bytes.len() % 4 == 0
+        && bytes.len().is_multiple_of(4)
         && bytes.len() - end <= 4
         && bytes[end..].iter().all(|b| *b == 0);
     let addr = std::str::from_utf8(&bytes[..end]).ok()?;

@@ -612,7 +612,7 @@ impl Table {
     }
 
     fn exists(&self, kind: Kind, l: &Leaf, num: u16) -> bool {
-        if l.only.is_some_and(|f| f != self.flavour) || (l.odd_only && num % 2 == 0) {
+        if l.only.is_some_and(|f| f != self.flavour) || (l.odd_only && num.is_multiple_of(2)) {
             return false;
         }
         let (count, _) = self.numbering(kind, l.num);
@@ -825,16 +825,14 @@ impl Table {
         };
         let change = |key| Change { key, origin };
         match (l.bind, v) {
-            (Bind::Name, Value::Text(s)) => {
-                if mix.set_name(owner, s) {
-                    return vec![change(Key::Name(owner))];
-                }
+            (Bind::Name, Value::Text(s)) if mix.set_name(owner, s) => {
+                return vec![change(Key::Name(owner))];
             }
-            (Bind::Colour, Value::Num(n)) => {
-                let c = Colour::ALL[(*n as usize) % 8];
-                if mix.set_colour(owner, c) {
-                    return vec![change(Key::Colour(owner))];
-                }
+            // The inverted colours (8..15) are their plain colour here.
+            (Bind::Colour, Value::Num(n))
+                if mix.set_colour(owner, Colour::ALL[(*n as usize) % 8]) =>
+            {
+                return vec![change(Key::Colour(owner))];
             }
             (Bind::EqOn, Value::Num(n)) => {
                 return (0..crate::params::EQ_BANDS as u8)
