@@ -23,10 +23,9 @@ use mixbridge::osc::OscStats;
 use mixbridge::params::{BusEffect, Layout};
 use rosc::OscType;
 use std::net::UdpSocket;
-use std::process::{Command, Stdio};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
-use support::{encode, messages, status, write_session, Daemon};
+use support::{encode, free_port, messages, paced, status, write_session, Daemon};
 
 const TRACKS: usize = 32;
 
@@ -87,29 +86,14 @@ fn daemon(full: bool) {
         TRACKS,
         "buses:\n  - { name: Verb, kind: fx, effect: reverb }\n",
     );
-    let free = || {
-        UdpSocket::bind("127.0.0.1:0")
-            .unwrap()
-            .local_addr()
-            .unwrap()
-            .port()
-    };
-    let (port, x32) = (free(), free());
+    let (port, x32) = (free_port(), free_port());
     let config = dir.path().join("config.yaml");
     std::fs::write(
         &config,
         format!("audio: {{ backend: dummy, buffer_frames: 128 }}\nsession: session\nstate_dir: state\nosc: {{ listen: 127.0.0.1:{port}, x32: {{ listen: 127.0.0.1:{x32} }} }}\nlog_level: warn\n"),
     )
     .unwrap();
-    let _daemon = Daemon(
-        Command::new(env!("CARGO_BIN_EXE_mixbridge"))
-            .args(["run", "--config", config.to_str().unwrap()])
-            .stdin(Stdio::null())
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .spawn()
-            .unwrap(),
-    );
+    let _daemon = Daemon::run(&config);
     let native = format!("127.0.0.1:{port}");
     let to = format!("127.0.0.1:{x32}");
     let app = UdpSocket::bind("127.0.0.1:0").unwrap();
@@ -204,27 +188,13 @@ fn daemon(full: bool) {
     };
     for &rate in rates {
         let before = status(&probe, &native);
-        let start = Instant::now();
         let seconds = if full { 4.0 } else { 1.0 };
-        let total = (rate as f64 * seconds) as u64;
-        let mut sent = 0u64;
-        while sent < total {
-            let due = (start.elapsed().as_secs_f64() * rate as f64) as u64;
-            while sent < due.min(total) {
-                let track = sent as usize % TRACKS + 1;
-                let v = (sent % 1000) as f32 / 1000.0;
-                let _ = app.send_to(
-                    &encode(
-                        &format!("/ch/{track:02}/mix/fader"),
-                        vec![OscType::Float(v)],
-                    ),
-                    &to,
-                );
-                sent += 1;
-            }
-            std::thread::sleep(Duration::from_micros(500));
-        }
-        std::thread::sleep(Duration::from_millis(500));
+        let sent = paced(rate, seconds, |k| {
+            let track = k as usize % TRACKS + 1;
+            let v = (k % 1000) as f32 / 1000.0;
+            let addr = format!("/ch/{track:02}/mix/fader");
+            let _ = app.send_to(&encode(&addr, vec![OscType::Float(v)]), &to);
+        });
         let after = status(&probe, &native);
         let d = |k: &str| after.get(k).unwrap_or(&0.0) - before.get(k).unwrap_or(&0.0);
         println!(

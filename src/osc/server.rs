@@ -43,7 +43,7 @@ pub const MIN_INTERVAL: Duration = Duration::from_micros(16_667);
 /// OSC sources that may hold touches at once; more are refused and counted.
 pub const MAX_TOUCHERS: usize = 64;
 /// Bundles nested deeper than this are refused as malformed.
-pub(super) const MAX_DEPTH: usize = 8;
+const MAX_DEPTH: usize = 8;
 /// Answers per datagram to a source that is not a client: a query or a
 /// pattern query from a forged address cannot be turned into a flood aimed
 /// at someone else. Clients (subscribed or fixed) get every answer.
@@ -161,7 +161,9 @@ impl Server {
             errors: Vec::new(),
             mix,
         };
-        self.packet(&mut d, packet, 0);
+        for m in messages(packet, &self.stats) {
+            self.message(&mut d, m);
+        }
         let reply_to = self.reply_address(from);
         let Datagram {
             changes,
@@ -187,20 +189,6 @@ impl Server {
     /// back to where it sent from.
     fn reply_address(&self, from: SocketAddr) -> SocketAddr {
         self.clients.subscriber(from).map_or(from, |c| c.reply_to)
-    }
-
-    fn packet(&mut self, d: &mut Datagram, packet: OscPacket, depth: usize) {
-        match packet {
-            OscPacket::Message(m) => self.message(d, m),
-            OscPacket::Bundle(b) if depth < MAX_DEPTH => {
-                for p in b.content {
-                    self.packet(d, p, depth + 1);
-                }
-            }
-            OscPacket::Bundle(_) => {
-                self.stats.malformed.fetch_add(1, Relaxed);
-            }
-        }
     }
 
     fn reply(&self, d: &mut Datagram, m: OscMessage) {
@@ -500,20 +488,9 @@ impl Server {
     }
 
     fn counters(&self) -> Vec<(&'static str, f64)> {
-        let s = &self.stats;
-        let n = |c: &std::sync::atomic::AtomicU64| c.load(Relaxed) as f64;
-        vec![
-            ("osc/received", n(&s.received)),
-            ("osc/rejected_sources", n(&s.rejected_sources)),
-            ("osc/malformed", n(&s.malformed)),
-            ("osc/unknown_addresses", n(&s.unknown_addresses)),
-            ("osc/rejected_values", n(&s.rejected_values)),
-            ("osc/dropped", n(&s.dropped)),
-            ("osc/withheld_answers", n(&s.withheld_answers)),
-            ("osc/sent", n(&s.sent)),
-            ("osc/send_failures", n(&s.send_failures)),
-            ("osc/clients", self.clients.list.len() as f64),
-        ]
+        let mut c = self.stats.counters(false);
+        c.push(("osc/clients", self.clients.list.len() as f64));
+        c
     }
 
     /// Whether any client wants meters.
@@ -654,6 +631,27 @@ impl Server {
     pub fn take_outbox(&mut self) -> Vec<Outgoing> {
         std::mem::take(&mut self.outbox)
     }
+}
+
+/// The messages of a packet in order, bundles opened; a bundle nested
+/// deeper than [`MAX_DEPTH`] is dropped and counted as malformed.
+pub(super) fn messages(packet: OscPacket, stats: &OscStats) -> Vec<OscMessage> {
+    fn open(p: OscPacket, depth: usize, stats: &OscStats, out: &mut Vec<OscMessage>) {
+        match p {
+            OscPacket::Message(m) => out.push(m),
+            OscPacket::Bundle(b) if depth < MAX_DEPTH => {
+                for p in b.content {
+                    open(p, depth + 1, stats, out);
+                }
+            }
+            OscPacket::Bundle(_) => {
+                stats.malformed.fetch_add(1, Relaxed);
+            }
+        }
+    }
+    let mut out = Vec::new();
+    open(packet, 0, stats, &mut out);
+    out
 }
 
 fn message_of(a: &Answer) -> OscMessage {

@@ -43,6 +43,36 @@ pub enum Law {
 }
 
 pub const ON_OFF: &[&str] = &["OFF", "ON"];
+/// EQ frequency: 20 Hz · 1000^x (the console has 201 steps).
+pub const FREQ: Law = Law::Log {
+    min: 20.0,
+    max: 20_000.0,
+    text: Text::Hertz,
+};
+/// High-pass frequency: 20 Hz · 20^x (101 steps).
+pub const HPF: Law = Law::Log {
+    min: 20.0,
+    max: 400.0,
+    text: Text::Fixed(1),
+};
+/// EQ gain: 30x - 15 dB (0.25 dB steps).
+pub const EQ_GAIN: Law = Law::Lin {
+    min: -15.0,
+    max: 15.0,
+    text: Text::Signed(2),
+};
+/// EQ Q: 10 · 0.03^x, 10 down to 0.3 (72 steps).
+pub const EQ_Q: Law = Law::Log {
+    min: 10.0,
+    max: 0.3,
+    text: Text::Fixed(1),
+};
+/// Pan: -100..+100.
+pub const PAN: Law = Law::Lin {
+    min: -100.0,
+    max: 100.0,
+    text: Text::Signed(0),
+};
 
 /// A value as it travels: the type matters, clients expect to read back
 /// the type they write.
@@ -263,32 +293,6 @@ fn parse_number(t: &str) -> Option<f32> {
 mod tests {
     use super::*;
 
-    const FREQ: Law = Law::Log {
-        min: 20.0,
-        max: 20_000.0,
-        text: Text::Hertz,
-    };
-    const HPF: Law = Law::Log {
-        min: 20.0,
-        max: 400.0,
-        text: Text::Fixed(1),
-    };
-    const GAIN: Law = Law::Lin {
-        min: -15.0,
-        max: 15.0,
-        text: Text::Signed(2),
-    };
-    const Q: Law = Law::Log {
-        min: 10.0,
-        max: 0.3,
-        text: Text::Fixed(1),
-    };
-    const PAN: Law = Law::Lin {
-        min: -100.0,
-        max: 100.0,
-        text: Text::Signed(0),
-    };
-
     /// Entries of the console's 201-step EQ frequency table (Maillot):
     /// step i of 200 prints as these.
     #[test]
@@ -338,18 +342,18 @@ mod tests {
     /// Gain: 0.25 dB steps over -15..+15; Q: 10 down to 0.3, Q 2.0 near 0.4648.
     #[test]
     fn gain_q_and_pan() {
-        assert_eq!(GAIN.from_position(0.5), 0.0);
-        assert_eq!(GAIN.from_position(0.0), -15.0);
-        assert_eq!(GAIN.from_position(1.0), 15.0);
-        assert!((GAIN.from_position(61.0 / 120.0) - 0.25).abs() < 1e-5);
-        assert_eq!(GAIN.render(&Value::Num(-3.25)), "-3.25");
-        assert!((Q.from_position(0.0) - 10.0).abs() < 1e-5);
-        assert!((Q.from_position(1.0) - 0.3).abs() < 1e-5);
+        assert_eq!(EQ_GAIN.from_position(0.5), 0.0);
+        assert_eq!(EQ_GAIN.from_position(0.0), -15.0);
+        assert_eq!(EQ_GAIN.from_position(1.0), 15.0);
+        assert!((EQ_GAIN.from_position(61.0 / 120.0) - 0.25).abs() < 1e-5);
+        assert_eq!(EQ_GAIN.render(&Value::Num(-3.25)), "-3.25");
+        assert!((EQ_Q.from_position(0.0) - 10.0).abs() < 1e-5);
+        assert!((EQ_Q.from_position(1.0) - 0.3).abs() < 1e-5);
         // Q has 72 steps; step 33 of 71 is the console's "2.0".
-        let q2 = Q.from_position(33.0 / 71.0);
+        let q2 = EQ_Q.from_position(33.0 / 71.0);
         assert!((33.0f32 / 71.0 - 0.4648).abs() < 1e-4);
-        assert_eq!(Q.render(&Value::Num(q2)), "2.0");
-        assert!((Q.to_position(q2) - 0.4648).abs() < 1e-4);
+        assert_eq!(EQ_Q.render(&Value::Num(q2)), "2.0");
+        assert!((EQ_Q.to_position(q2) - 0.4648).abs() < 1e-4);
         assert_eq!(PAN.from_position(0.25), -50.0);
         assert_eq!(PAN.render(&Value::Num(-30.0)), "-30");
         assert_eq!(PAN.render(&Value::Num(0.0)), "+0");

@@ -81,14 +81,9 @@ pub fn apply(
 mod tests {
     use super::*;
     use crate::config::X32Flavour;
-    use crate::params::{BusEffect, Layout, Owner, Param, ParamId};
+    use crate::params::{Owner, Param, ParamId};
 
-    fn mix() -> Mix {
-        Mix::from_layout(Layout {
-            tracks: 4,
-            buses: vec![BusEffect::Reverb, BusEffect::None],
-        })
-    }
+    use super::super::testing::mix;
 
     fn node(t: &Table, m: &Mix, path: &str) -> String {
         match t.find(path).unwrap() {

@@ -32,7 +32,7 @@ use crate::config::{X32Config, X32Flavour};
 use crate::control::model::{Change, Key, Mix, Origin};
 use crate::control::MeterSnapshot;
 use crate::osc::feedback::merge;
-use crate::osc::server::{Outgoing, MAX_DEPTH, MIN_INTERVAL, STRANGER_ANSWERS};
+use crate::osc::server::{messages, Outgoing, MIN_INTERVAL, STRANGER_ANSWERS};
 use crate::osc::OscStats;
 use rosc::{OscMessage, OscPacket, OscType};
 use std::collections::{BTreeMap, BTreeSet};
@@ -150,26 +150,14 @@ impl Server {
             },
             mix,
         };
-        self.packet(&mut d, packet, 0);
+        for m in messages(packet, &self.stats) {
+            self.message(&mut d, m);
+        }
         d.changes
     }
 
     fn client(&self, source: SocketAddr) -> Option<usize> {
         self.clients.iter().position(|c| c.source == source)
-    }
-
-    fn packet(&mut self, d: &mut Datagram, packet: OscPacket, depth: usize) {
-        match packet {
-            OscPacket::Message(m) => self.message(d, m),
-            OscPacket::Bundle(b) if depth < MAX_DEPTH => {
-                for p in b.content {
-                    self.packet(d, p, depth + 1);
-                }
-            }
-            OscPacket::Bundle(_) => {
-                self.stats.malformed.fetch_add(1, Relaxed);
-            }
-        }
     }
 
     /// Answer the sender of `d`, within its budget.
@@ -497,21 +485,9 @@ impl Server {
 
     /// Health counters for the native server's `/status`.
     pub fn counters(&self) -> Vec<(&'static str, f64)> {
-        let s = &self.stats;
-        let n = |c: &std::sync::atomic::AtomicU64| c.load(Relaxed) as f64;
-        vec![
-            ("x32/received", n(&s.received)),
-            ("x32/rejected_sources", n(&s.rejected_sources)),
-            ("x32/malformed", n(&s.malformed)),
-            ("x32/unknown_addresses", n(&s.unknown_addresses)),
-            ("x32/rejected_values", n(&s.rejected_values)),
-            ("x32/dropped", n(&s.dropped)),
-            ("x32/withheld_answers", n(&s.withheld_answers)),
-            ("x32/refused_subscriptions", n(&s.refused_subscriptions)),
-            ("x32/sent", n(&s.sent)),
-            ("x32/send_failures", n(&s.send_failures)),
-            ("x32/clients", self.clients.len() as f64),
-        ]
+        let mut c = self.stats.counters(true);
+        c.push(("x32/clients", self.clients.len() as f64));
+        c
     }
 }
 
@@ -553,14 +529,9 @@ fn decode(bytes: &[u8]) -> Option<OscPacket> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::params::{BusEffect, Layout, Param, ParamId};
+    use crate::params::{Param, ParamId};
 
-    fn mix() -> Mix {
-        Mix::from_layout(Layout {
-            tracks: 4,
-            buses: vec![BusEffect::Reverb],
-        })
-    }
+    use super::super::testing::mix;
 
     fn server() -> Server {
         let config = X32Config {

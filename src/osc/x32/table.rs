@@ -9,7 +9,7 @@
 //! default; so does every leaf of a strip the session lacks (channels past
 //! its tracks, aux inputs, matrices, DCAs).
 
-use super::laws::{Law, Text, Value, ON_OFF};
+use super::laws::{Law, Text, Value, EQ_GAIN, EQ_Q, FREQ, HPF, ON_OFF, PAN};
 use crate::config::X32Flavour;
 use crate::control::model::{Change, Key, Mix, Origin};
 use crate::params::{CompField, EqField, EqType, GateField, Owner, Param, ParamId, SendField};
@@ -191,11 +191,6 @@ const fn log(min: f32, max: f32, text: Text) -> Law {
 const ONOFF: Law = Law::Enum(ON_OFF);
 const STR: Law = Law::Str;
 const INT: Law = Law::Int;
-const FREQ: Law = log(20.0, 20_000.0, Text::Hertz);
-const HPF: Law = log(20.0, 400.0, Text::Fixed(1));
-const EQ_GAIN: Law = lin(-15.0, 15.0, Text::Signed(2));
-const EQ_Q: Law = log(10.0, 0.3, Text::Fixed(1));
-const PAN: Law = lin(-100.0, 100.0, Text::Signed(0));
 const ATTACK: Law = lin(0.0, 120.0, Text::Fixed(0));
 const HOLD: Law = log(0.02, 2000.0, Text::Fixed(2));
 const RELEASE: Law = log(5.0, 4000.0, Text::Fixed(0));
@@ -316,6 +311,21 @@ const MIX_FADER: Leaf = leaf(
     Bind::Param(Param::Gain),
 );
 const MIX_PAN: Leaf = leaf("mix/pan", PAN, 0.0, Bind::Pan);
+
+/// The `mix` node of channels and buses (the mains have no stereo and
+/// mono switches).
+const STRIP_MIX: [Leaf; 7] = [
+    MIX_ON,
+    MIX_FADER,
+    only(X32Flavour::X32, leaf("mix/st", ONOFF, 1.0, Bind::None)),
+    only(X32Flavour::XAir, leaf("mix/lr", ONOFF, 1.0, Bind::None)),
+    MIX_PAN,
+    only(X32Flavour::X32, leaf("mix/mono", ONOFF, 0.0, Bind::None)),
+    only(
+        X32Flavour::X32,
+        leaf("mix/mlevel", Law::Level, SILENCE_DB, Bind::None),
+    ),
+];
 
 /// A send's leaves: to buses from a channel, to matrices from a bus.
 const fn sends(bind: bool) -> [Leaf; 5] {
@@ -451,18 +461,7 @@ const CHANNEL: &[Leaf] = concat_leaves!(
     DYN,
     [leaf("eq/on", ONOFF, 1.0, Bind::EqOn)],
     eq_band(EQ_TYPES),
-    [
-        MIX_ON,
-        MIX_FADER,
-        only(X32Flavour::X32, leaf("mix/st", ONOFF, 1.0, Bind::None)),
-        only(X32Flavour::XAir, leaf("mix/lr", ONOFF, 1.0, Bind::None)),
-        MIX_PAN,
-        only(X32Flavour::X32, leaf("mix/mono", ONOFF, 0.0, Bind::None)),
-        only(
-            X32Flavour::X32,
-            leaf("mix/mlevel", Law::Level, SILENCE_DB, Bind::None)
-        ),
-    ],
+    STRIP_MIX,
     sends(true),
     [
         leaf(
@@ -486,18 +485,7 @@ const BUS: &[Leaf] = concat_leaves!(
     INSERT,
     [leaf("eq/on", ONOFF, 1.0, Bind::EqOn)],
     eq_band(EQ_TYPES_BUS),
-    [
-        MIX_ON,
-        MIX_FADER,
-        only(X32Flavour::X32, leaf("mix/st", ONOFF, 1.0, Bind::None)),
-        only(X32Flavour::XAir, leaf("mix/lr", ONOFF, 1.0, Bind::None)),
-        MIX_PAN,
-        only(X32Flavour::X32, leaf("mix/mono", ONOFF, 0.0, Bind::None)),
-        only(
-            X32Flavour::X32,
-            leaf("mix/mlevel", Law::Level, SILENCE_DB, Bind::None)
-        ),
-    ],
+    STRIP_MIX,
     sends(false),
     GRP,
 );
@@ -1027,14 +1015,8 @@ fn x32_eq_type(t: EqType) -> usize {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::params::{BusEffect, Layout};
 
-    fn mix() -> Mix {
-        Mix::from_layout(Layout {
-            tracks: 4,
-            buses: vec![BusEffect::Reverb, BusEffect::None],
-        })
-    }
+    use super::super::testing::mix;
 
     fn leaf(t: &Table, path: &str) -> Addr {
         match t.find(path) {

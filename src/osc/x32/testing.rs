@@ -27,15 +27,20 @@ const SOURCES: [&str; 8] = [
     "10.0.0.7:10023",
 ];
 
+/// The mix the X32 tests run on: five tracks, a reverb bus and an aux bus.
+pub fn mix() -> Mix {
+    Mix::from_layout(Layout {
+        tracks: 5,
+        buses: vec![BusEffect::Reverb, BusEffect::None],
+    })
+}
+
 /// Feed `data` (framed as above) to a server of `flavour` on a session of
 /// five tracks and two buses, with meters flowing and time passing.
 /// Panics if anything goes wrong: a value out of its range, an oversized
 /// datagram, more clients than the console allows, an unbounded outbox.
 pub fn receive_all(data: &[u8], flavour: X32Flavour) {
-    let mut mix = Mix::from_layout(Layout {
-        tracks: 5,
-        buses: vec![BusEffect::Reverb, BusEffect::None],
-    });
+    let mut mix = mix();
     let config = X32Config {
         listen: "127.0.0.1:10023".parse().expect("an address"),
         flavour,
