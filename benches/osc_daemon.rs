@@ -15,9 +15,8 @@ mod support;
 
 use rosc::OscType;
 use std::net::UdpSocket;
-use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
-use support::{encode, messages, rss_kib, status, write_session, Daemon};
+use support::{encode, free_port, messages, paced, rss_kib, status, write_session, Daemon};
 
 const TRACKS: usize = 64;
 
@@ -28,26 +27,14 @@ fn main() {
         TRACKS,
         "buses:\n  - { name: Verb, kind: fx, effect: reverb }\n  - { name: Echo, kind: fx, effect: delay }\n",
     );
-    let port = UdpSocket::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port();
+    let port = free_port();
     let config = dir.path().join("config.yaml");
     std::fs::write(
         &config,
         format!("audio: {{ backend: dummy, buffer_frames: 128 }}\nsession: session\nstate_dir: state\nosc: {{ listen: 127.0.0.1:{port} }}\nlog_level: warn\n"),
     )
     .unwrap();
-    let daemon = Daemon(
-        Command::new(env!("CARGO_BIN_EXE_mixbridge"))
-            .args(["run", "--config", config.to_str().unwrap()])
-            .stdin(Stdio::null())
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .spawn()
-            .unwrap(),
-    );
+    let daemon = Daemon::run(&config);
     let to = format!("127.0.0.1:{port}");
     let mover = UdpSocket::bind("127.0.0.1:0").unwrap();
     let watcher = UdpSocket::bind("127.0.0.1:0").unwrap();
@@ -132,25 +119,15 @@ fn main() {
     for rate in [2_000u64, 5_000, 10_000, 20_000, 40_000, 80_000] {
         subscribe(&dead, vec![]);
         let before = status(&mover, &to);
-        let start = Instant::now();
-        let seconds = 4.0;
-        let total = (rate as f64 * seconds) as u64;
-        let mut sent = 0u64;
-        while sent < total {
-            let due = (start.elapsed().as_secs_f64() * rate as f64) as u64;
-            while sent < due.min(total) {
-                let track = sent as usize % TRACKS + 1;
-                let p = params[(sent as usize / TRACKS) % params.len()];
-                let v = -((sent % 20) as f32) * 0.5;
-                let _ = mover.send_to(
-                    &encode(&format!("/track/{track}/{p}"), vec![OscType::Float(v)]),
-                    &to,
-                );
-                sent += 1;
-            }
-            std::thread::sleep(Duration::from_micros(500));
-        }
-        std::thread::sleep(Duration::from_millis(500));
+        let sent = paced(rate, 4.0, |k| {
+            let track = k as usize % TRACKS + 1;
+            let p = params[(k as usize / TRACKS) % params.len()];
+            let v = -((k % 20) as f32) * 0.5;
+            let _ = mover.send_to(
+                &encode(&format!("/track/{track}/{p}"), vec![OscType::Float(v)]),
+                &to,
+            );
+        });
         let after = status(&mover, &to);
         let d = |k: &str| after.get(k).unwrap_or(&0.0) - before.get(k).unwrap_or(&0.0);
         println!(

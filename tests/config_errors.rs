@@ -347,6 +347,30 @@ fn osc_addresses_and_ranges() {
 }
 
 #[test]
+fn osc_x32_server() {
+    expect(
+        "osc:\n  x32:\n    flavour: wing\n",
+        &[(3, &["unknown osc x32 flavour `wing`", "x32, xair"])],
+    );
+    expect(
+        "osc:\n  x32: { listen: 10023.5 }\n",
+        &[(2, &["an address like 0.0.0.0:9000"])],
+    );
+    expect(
+        "osc:\n  listen: 9000\n  x32:\n    listen: 127.0.0.1:9000\n",
+        &[(4, &["the native OSC server's port", "10023"])],
+    );
+    expect(
+        "osc:\n  x32: { flavour: xair, listen: 70000 }\n",
+        &[(2, &["port 70000 is out of range", "0.0.0.0:10024"])],
+    );
+    expect(
+        "osc:\n  x32: { listn: 10023 }\n",
+        &[(2, &["unknown key `listn`", "`listen` or `flavour`"])],
+    );
+}
+
+#[test]
 fn surfaces() {
     expect(
         "surfaces:\n  - { mapping: mackie-control, input: \"X*\" }\n  - mapping: \" \"\n    input: \"nano*\"\n",

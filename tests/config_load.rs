@@ -57,6 +57,13 @@ fn the_shipped_example_loads_and_says_what_its_comments_say() {
             name: Some("Producer".into()),
         }]
     );
+    assert_eq!(
+        c.osc.x32,
+        Some(mixbridge::config::X32Config {
+            listen: "0.0.0.0:10023".parse().unwrap(),
+            flavour: mixbridge::config::X32Flavour::X32,
+        })
+    );
     let maps: Vec<(&str, Option<&str>)> = c
         .surfaces
         .iter()
@@ -113,6 +120,7 @@ fn an_empty_file_is_all_defaults() {
     assert_eq!(c.osc, d.osc);
     assert_eq!(c.osc.listen, "0.0.0.0:9000".parse::<SocketAddr>().unwrap());
     assert!(c.osc.clients.is_empty() && c.surfaces.is_empty());
+    assert_eq!(c.osc.x32, None, "the X32 server is off unless asked for");
 }
 
 #[test]

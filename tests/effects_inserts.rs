@@ -165,12 +165,21 @@ fn pitch_moves_the_tone_on_mono_and_stereo_tracks() {
     }
 }
 
+/// A change: its name, the settings before it, the path changed, from, to.
+type Change = (
+    &'static str,
+    &'static [(&'static str, f32)],
+    &'static str,
+    f32,
+    f32,
+);
+
 /// Every insert switched on and off, and every type changed, while a
 /// 100 Hz tone plays: no step beyond the steady signal's.
 #[test]
 fn switching_inserts_and_types_does_not_click() {
     let x = tone(100.0, -12.0, 300.0 * 64.0 / SR, SR);
-    let cases: &[(&str, &[(&str, f32)], &str, f32, f32)] = &[
+    let cases: &[Change] = &[
         ("drive on", &[("drive/amount", 18.0)], "drive/on", 0.0, 1.0),
         ("drive off", &[("drive/amount", 18.0)], "drive/on", 1.0, 0.0),
         (

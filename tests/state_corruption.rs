@@ -21,6 +21,7 @@ fn state(session: &str, base: f32) -> MixState {
         session: session.into(),
         values,
         names: [("track/1/name".to_string(), "Kick".to_string())].into(),
+        colours: Default::default(),
     }
 }
 

@@ -8,6 +8,49 @@ use std::process::Child;
 
 pub struct Daemon(pub Child);
 
+impl Daemon {
+    /// `mixbridge run --config CONFIG`, quiet.
+    pub fn run(config: &std::path::Path) -> Daemon {
+        Daemon(
+            std::process::Command::new(env!("CARGO_BIN_EXE_mixbridge"))
+                .args(["run", "--config", config.to_str().unwrap()])
+                .stdin(std::process::Stdio::null())
+                .stdout(std::process::Stdio::null())
+                .stderr(std::process::Stdio::null())
+                .spawn()
+                .unwrap(),
+        )
+    }
+}
+
+/// Call `send(k)` for k = 0, 1, ... at `rate` per second for `seconds`,
+/// then wait half a second for the daemon to catch up; returns how many
+/// were sent.
+pub fn paced(rate: u64, seconds: f64, mut send: impl FnMut(u64)) -> u64 {
+    let start = std::time::Instant::now();
+    let total = (rate as f64 * seconds) as u64;
+    let mut sent = 0u64;
+    while sent < total {
+        let due = (start.elapsed().as_secs_f64() * rate as f64) as u64;
+        while sent < due.min(total) {
+            send(sent);
+            sent += 1;
+        }
+        std::thread::sleep(std::time::Duration::from_micros(500));
+    }
+    std::thread::sleep(std::time::Duration::from_millis(500));
+    sent
+}
+
+/// A loopback UDP port free at the moment of asking.
+pub fn free_port() -> u16 {
+    UdpSocket::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
+}
+
 impl Drop for Daemon {
     fn drop(&mut self) {
         let _ = self.0.kill();

@@ -433,9 +433,10 @@ impl Automation {
             .iter()
             .any(|c| matches!(c.key, Key::Param(id) if id.param == Param::Automation));
         for c in changes {
-            let (Key::Param(id), Origin::Osc(_) | Origin::Surface(_)) = (c.key, c.origin) else {
+            let Key::Param(id) = c.key else { continue };
+            if !c.origin.is_surface() {
                 continue;
-            };
+            }
             if !id.param.automatable() {
                 continue;
             }

@@ -230,6 +230,15 @@ pub(super) struct OscFile {
     #[serde(default)]
     pub clients: Vec<ClientFile>,
     pub subscription_timeout: Option<f64>,
+    pub x32: Option<X32File>,
+}
+
+/// `osc.x32`: `{ listen: ADDRESS, flavour: x32|xair }`, both optional.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(super) struct X32File {
+    pub listen: Option<Address>,
+    pub flavour: Option<String>,
 }
 
 /// `host:port` text, or a bare port number.

@@ -126,6 +126,48 @@ pub struct OscConfig {
     pub clients: Vec<OscClient>,
     /// How long a `/subscribe` lasts without renewal; 10 s by default.
     pub subscription_timeout: Duration,
+    /// The X32-protocol server beside the native one (`osc.x32`); off
+    /// unless the config asks for it.
+    pub x32: Option<X32Config>,
+}
+
+/// `osc.x32`: where the X32-protocol server listens and which console
+/// family it answers as. It shares the native server's allow-list.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct X32Config {
+    /// UDP address; by default every interface on the flavour's port.
+    pub listen: SocketAddr,
+    pub flavour: X32Flavour,
+}
+
+/// Which console family the X32-protocol server answers as.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum X32Flavour {
+    /// X32 / M32: port 10023, `/ch/01`..`/ch/32`, `/bus/01`..`/bus/16`, `/main/st`.
+    #[default]
+    X32,
+    /// X-Air / MR: port 10024, `/ch/01`..`/ch/16`, `/bus/1`..`/bus/6`, `/lr`.
+    XAir,
+}
+
+impl X32Flavour {
+    pub const NAMES: [&'static str; 2] = ["x32", "xair"];
+
+    /// The port the console family listens on, and apps look for.
+    pub fn port(self) -> u16 {
+        match self {
+            X32Flavour::X32 => 10023,
+            X32Flavour::XAir => 10024,
+        }
+    }
+
+    pub fn from_name(name: &str) -> Option<X32Flavour> {
+        match name.to_ascii_lowercase().as_str() {
+            "x32" | "m32" => Some(X32Flavour::X32),
+            "xair" | "x-air" | "mr" => Some(X32Flavour::XAir),
+            _ => None,
+        }
+    }
 }
 
 /// `automation.release_after_ms` and `automation.glide_ms` a config may set.
@@ -225,6 +267,7 @@ impl Default for OscConfig {
             allow: OscConfig::default_allow(),
             clients: Vec::new(),
             subscription_timeout: Duration::from_secs(10),
+            x32: None,
         }
     }
 }

@@ -8,7 +8,7 @@
 //! state directory and restored at start.
 
 use super::desk::{self, Desk, TransportView};
-use super::model::{session_names, Change, Key, Mix, Origin};
+use super::model::{session_colours, session_names, Change, Key, Mix, Origin};
 use super::reference::References;
 use super::request::Request;
 use super::surfaces::{self, MidiSurfaces};
@@ -66,7 +66,8 @@ pub struct Daemon {
     debounce: Debounce,
     notifier: Notifier,
     watchdog: Watchdog,
-    osc: Option<OscServer>,
+    osc: Option<Endpoint<osc::Server>>,
+    x32: Option<Endpoint<osc::x32::Server>>,
     midi: Option<MidiSurfaces>,
     /// The transport, automation and scenes.
     desk: Desk,
@@ -96,23 +97,86 @@ pub struct Daemon {
     ready: bool,
 }
 
-/// The OSC socket, its receive thread and the protocol state.
-struct OscServer {
+/// A UDP socket, its receive thread and the protocol that serves it: the
+/// native OSC server, or the X32 one beside it.
+struct Endpoint<S: Outbox> {
     socket: UdpSocket,
     rx: Receiver<Datagram>,
-    server: osc::Server,
+    server: S,
+    stats: Arc<OscStats>,
     stop: Arc<AtomicBool>,
     thread: Option<std::thread::JoinHandle<()>>,
 }
 
-impl OscServer {
-    fn send(&mut self) {
-        let out = self.server.take_outbox();
-        osc::send::send_all(&self.socket, out, self.server.stats());
+/// What a protocol has to send.
+trait Outbox {
+    fn take_outbox(&mut self) -> Vec<osc::server::Outgoing>;
+}
+
+impl Outbox for osc::Server {
+    fn take_outbox(&mut self) -> Vec<osc::server::Outgoing> {
+        osc::Server::take_outbox(self)
     }
 }
 
-impl Drop for OscServer {
+impl Outbox for osc::x32::Server {
+    fn take_outbox(&mut self) -> Vec<osc::server::Outgoing> {
+        osc::x32::Server::take_outbox(self)
+    }
+}
+
+impl<S: Outbox> Endpoint<S> {
+    /// Listen on `listen` for the sources `allow` lets in; `None` (said in
+    /// the log) if the socket or its thread cannot be had.
+    fn open(
+        what: &str,
+        listen: std::net::SocketAddr,
+        allow: &crate::config::OscConfig,
+        server: impl FnOnce(Arc<OscStats>) -> S,
+    ) -> Option<Endpoint<S>> {
+        let socket = match UdpSocket::bind(listen) {
+            Ok(s) => s,
+            Err(e) => {
+                log::error!("{what}: cannot listen on {listen}: {e}; running without it");
+                return None;
+            }
+        };
+        let (tx, rx) = bounded(osc::QUEUE);
+        let stats = Arc::new(OscStats::default());
+        let stop = Arc::new(AtomicBool::new(false));
+        let allow = allow.clone();
+        let thread = osc::spawn_receiver(
+            socket.try_clone().ok()?,
+            move |ip| allow.allows(ip),
+            stats.clone(),
+            tx,
+            stop.clone(),
+        )
+        .ok()?;
+        log::info!(
+            "{what}: listening on udp {}",
+            socket
+                .local_addr()
+                .map(|a| a.to_string())
+                .unwrap_or_default()
+        );
+        Some(Endpoint {
+            socket,
+            rx,
+            server: server(stats.clone()),
+            stats,
+            stop,
+            thread: Some(thread),
+        })
+    }
+
+    fn send(&mut self) {
+        let out = self.server.take_outbox();
+        osc::send::send_all(&self.socket, out, &self.stats);
+    }
+}
+
+impl<S: Outbox> Drop for Endpoint<S> {
     fn drop(&mut self) {
         self.stop.store(true, Relaxed);
         if let Some(t) = self.thread.take() {
@@ -166,6 +230,7 @@ impl Daemon {
         let (audio_tx, audio_rx) = bounded(16);
         let mut d = Daemon {
             osc: None,
+            x32: None,
             midi: None,
             desk,
             references: References::new(&session.dir),
@@ -206,6 +271,7 @@ impl Daemon {
             config,
         };
         d.osc = d.start_osc();
+        d.x32 = d.start_x32();
         d.midi = start_midi(opened);
         d.start_audio();
         Ok(d)
@@ -408,42 +474,22 @@ impl Daemon {
         }
     }
 
-    fn start_osc(&self) -> Option<OscServer> {
-        let listen = self.config.osc.listen;
-        let socket = match UdpSocket::bind(listen) {
-            Ok(s) => s,
-            Err(e) => {
-                log::error!("OSC: cannot listen on {listen}: {e}; running without OSC");
-                return None;
-            }
-        };
-        let (tx, rx) = bounded(osc::QUEUE);
-        let stats = Arc::new(OscStats::default());
-        let stop = Arc::new(AtomicBool::new(false));
-        let allow = self.config.osc.clone();
-        let server = osc::Server::new(self.mix.registry(), &self.config.osc, stats.clone());
-        let thread = osc::spawn_receiver(
-            socket.try_clone().ok()?,
-            move |ip| allow.allows(ip),
-            stats.clone(),
-            tx,
-            stop.clone(),
-        )
-        .ok()?;
-        log::info!(
-            "OSC: listening on udp {}",
-            socket
-                .local_addr()
-                .map(|a| a.to_string())
-                .unwrap_or_default()
-        );
-        Some(OscServer {
-            socket,
-            rx,
-            server,
-            stop,
-            thread: Some(thread),
+    fn start_osc(&self) -> Option<Endpoint<osc::Server>> {
+        let c = &self.config.osc;
+        Endpoint::open("OSC", c.listen, c, |stats| {
+            osc::Server::new(self.mix.registry(), c, stats)
         })
+    }
+
+    /// The X32-protocol server, if the config asks for it.
+    fn start_x32(&self) -> Option<Endpoint<osc::x32::Server>> {
+        let c = &self.config.osc;
+        let x = c.x32?;
+        let what = match x.flavour {
+            crate::config::X32Flavour::X32 => "X32 OSC",
+            crate::config::X32Flavour::XAir => "X-Air OSC",
+        };
+        Endpoint::open(what, x.listen, c, |stats| osc::x32::Server::new(&x, stats))
     }
 
     fn run_loop(&mut self, signals: Receiver<Signal>) {
@@ -452,6 +498,11 @@ impl Daemon {
         loop {
             let osc_rx = self
                 .osc
+                .as_ref()
+                .map(|o| o.rx.clone())
+                .unwrap_or_else(never);
+            let x32_rx = self
+                .x32
                 .as_ref()
                 .map(|o| o.rx.clone())
                 .unwrap_or_else(never);
@@ -464,6 +515,7 @@ impl Daemon {
             let bounced_rx = self.desk.ab.events();
             let due = [
                 self.osc.as_ref().and_then(|o| o.server.next_due()),
+                self.x32.as_ref().and_then(|o| o.server.next_due()),
                 self.midi.as_ref().and_then(MidiSurfaces::next_due),
             ]
             .into_iter()
@@ -475,6 +527,7 @@ impl Daemon {
                     Ok(Signal::Reload) => self.reload(),
                 },
                 recv(osc_rx) -> d => if let Ok(d) = d { self.on_datagram(d) },
+                recv(x32_rx) -> d => if let Ok(d) = d { self.on_x32_datagram(d) },
                 recv(midi_rx) -> e => if let Ok(e) = e {
                     if let Some(m) = &mut self.midi {
                         let input = m.on_event(&mut self.mix, e, Instant::now());
@@ -525,6 +578,16 @@ impl Daemon {
         }
     }
 
+    /// An X32 app's datagram: its changes are committed like any other.
+    fn on_x32_datagram(&mut self, d: Datagram) {
+        let Some(x) = &mut self.x32 else { return };
+        let changes = x
+            .server
+            .receive(&mut self.mix, d.from, &d.bytes, Instant::now());
+        x.send();
+        self.commit(&changes);
+    }
+
     /// Send applied changes on: to the engine, the state file, automation
     /// and every surface. Automation playback is already in the engine and
     /// is not mix state: it goes to the surfaces only.
@@ -555,6 +618,9 @@ impl Daemon {
         }
         if let Some(o) = &mut self.osc {
             o.server.changed(changes);
+        }
+        if let Some(x) = &mut self.x32 {
+            x.server.changed(changes);
         }
         if let Some(m) = &mut self.midi {
             m.changed(&self.mix, changes);
@@ -665,6 +731,9 @@ impl Daemon {
             if let Some(o) = &mut self.osc {
                 o.server.meters(&snapshot);
             }
+            if let Some(x) = self.x32.as_mut().filter(|x| x.server.wants_meters()) {
+                x.server.meters(&snapshot);
+            }
             if let Some(m) = &mut self.midi {
                 m.meters(&snapshot);
             }
@@ -673,6 +742,10 @@ impl Daemon {
         if let Some(o) = &mut self.osc {
             o.server.poll(&mut self.mix, now);
             o.send();
+        }
+        if let Some(x) = &mut self.x32 {
+            x.server.poll(&self.mix, now);
+            x.send();
         }
         if let Some(m) = &mut self.midi {
             let input = m.poll(&mut self.mix, now);
@@ -754,6 +827,7 @@ impl Daemon {
                         .into_iter()
                         .filter(|_| self.config.monitor.is_some()),
                 )
+                .chain(self.x32.iter().flat_map(|x| x.server.counters()))
                 .collect(),
             );
         }
@@ -798,6 +872,7 @@ impl Daemon {
             session: session_id(&self.session),
             values: self.mix.by_path(),
             names: self.mix.names_by_path(),
+            colours: self.mix.colours_by_path(),
         };
         match self.store.save(&state) {
             Ok(()) => self.debounce.saved(),
@@ -860,9 +935,11 @@ impl Daemon {
             // every live value that still exists carried over.
             let live = self.mix.by_path();
             let names = self.mix.names_by_path();
+            let colours = self.mix.colours_by_path();
             let mut mix = Mix::from_session(&session).with_monitor(config.monitor.is_some());
             mix.restore(&live);
             mix.restore_names(&names);
+            mix.restore_colours(&colours);
             apply_edited(&mut mix, &self.session, &session);
             self.mix = mix;
             if let Some(o) = &mut self.osc {
@@ -901,7 +978,9 @@ impl Daemon {
         }
         if osc_changed {
             self.osc = None;
+            self.x32 = None;
             self.osc = self.start_osc();
+            self.x32 = self.start_x32();
         }
         self.reload_midi();
         self.debounce.mark(Instant::now());
@@ -920,6 +999,7 @@ impl Daemon {
             backoff: RETRY_MIN,
         };
         self.osc = None;
+        self.x32 = None;
         self.midi = None;
     }
 
@@ -995,6 +1075,12 @@ fn apply_edited(mix: &mut Mix, old: &Session, new: &Session) -> Vec<Change> {
             changes.push(change(Key::Name(owner)));
         }
     }
+    let old_colours: Vec<_> = session_colours(old).collect();
+    for (owner, colour) in session_colours(new) {
+        if !old_colours.contains(&(owner, colour)) && mix.set_colour(owner, colour) {
+            changes.push(change(Key::Colour(owner)));
+        }
+    }
     changes
 }
 
@@ -1035,6 +1121,7 @@ pub(crate) fn restore(mix: &mut Mix, store: &StateStore, session: &Session) {
             }
             let stale = mix.restore(&state.values);
             mix.restore_names(&state.names);
+            mix.restore_colours(&state.colours);
             if !stale.is_empty() {
                 log::warn!(
                     "state: {} saved values no longer exist in the session",

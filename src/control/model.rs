@@ -36,13 +36,24 @@ pub enum Origin {
     /// Automation playback: the engine already plays these values, so they
     /// go to the surfaces only.
     Automation,
+    /// A client of the X32-protocol server, by its source address.
+    X32(SocketAddr),
 }
 
-/// What changed: a parameter's value or a strip's name.
+impl Origin {
+    /// Whether a person moved it from a surface or an app (what automation
+    /// records), as opposed to a file, a scene or automation itself.
+    pub fn is_surface(self) -> bool {
+        matches!(self, Origin::Osc(_) | Origin::Surface(_) | Origin::X32(_))
+    }
+}
+
+/// What changed: a parameter's value, a strip's name or its colour.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub enum Key {
     Param(ParamId),
     Name(Owner),
+    Colour(Owner),
 }
 
 /// One applied change, to be sent on to the engine and the surfaces.
@@ -74,12 +85,7 @@ impl Mix {
             values.insert(id, v);
         }
         let names = session_names(session).collect();
-        let colours = session
-            .tracks
-            .iter()
-            .enumerate()
-            .map(|(i, t)| (Owner::Track(i as u16), t.colour))
-            .collect();
+        let colours = session_colours(session).collect();
         Mix {
             registry,
             values,
@@ -163,15 +169,39 @@ impl Mix {
         self.names.get(&owner).map(String::as_str)
     }
 
-    /// The colour a track is shown in (white unless the session says).
+    /// The colour a track or bus is shown in (white unless the session or
+    /// a surface says).
     pub fn colour(&self, owner: Owner) -> Colour {
         self.colours.get(&owner).copied().unwrap_or_default()
     }
 
-    /// Give a track another colour.
-    pub fn set_colour(&mut self, owner: Owner, colour: Colour) {
-        if self.names.contains_key(&owner) {
-            self.colours.insert(owner, colour);
+    /// Give a track or bus another colour; returns whether anything changed.
+    pub fn set_colour(&mut self, owner: Owner, colour: Colour) -> bool {
+        if !self.names.contains_key(&owner) || self.colour(owner) == colour {
+            return false;
+        }
+        self.colours.insert(owner, colour);
+        true
+    }
+
+    /// Colours by path (`track/1/colour`), for the state file.
+    pub fn colours_by_path(&self) -> BTreeMap<String, String> {
+        self.colours
+            .iter()
+            .map(|(o, c)| (format!("{o}/colour"), c.name().to_string()))
+            .collect()
+    }
+
+    /// Apply saved colours by path; unknown paths and colours are ignored.
+    pub fn restore_colours(&mut self, saved: &BTreeMap<String, String>) {
+        let owners: Vec<Owner> = self.names.keys().copied().collect();
+        for owner in owners {
+            if let Some(c) = saved
+                .get(&format!("{owner}/colour"))
+                .and_then(|c| Colour::from_name(c))
+            {
+                self.set_colour(owner, c);
+            }
         }
     }
 
@@ -308,6 +338,12 @@ pub fn session_names(session: &Session) -> impl Iterator<Item = (Owner, String)>
         .chain(buses.map(|(i, b)| (Owner::Bus(i as u16), b.name.clone())))
 }
 
+/// The colours a session file gives its tracks.
+pub fn session_colours(session: &Session) -> impl Iterator<Item = (Owner, Colour)> + '_ {
+    let tracks = session.tracks.iter().enumerate();
+    tracks.map(|(i, t)| (Owner::Track(i as u16), t.colour))
+}
+
 /// The smallest origin, for range scans over touches.
 const MIN_ORIGIN: Origin = Origin::Osc(SocketAddr::V4(std::net::SocketAddrV4::new(
     std::net::Ipv4Addr::UNSPECIFIED,
@@ -396,6 +432,25 @@ mod tests {
         let mut b = mix();
         b.restore_names(&a.names_by_path());
         assert_eq!(b.name(Owner::Track(0)), Some("KickIn"));
+    }
+
+    #[test]
+    fn colours_change_once_and_are_restored() {
+        let mut a = mix();
+        assert!(a.set_colour(Owner::Bus(0), Colour::Cyan));
+        assert!(!a.set_colour(Owner::Bus(0), Colour::Cyan), "no change");
+        assert!(
+            !a.set_colour(Owner::Track(40), Colour::Red),
+            "no such track"
+        );
+        assert!(a.set_colour(Owner::Track(1), Colour::Off));
+        let mut saved = a.colours_by_path();
+        saved.insert("track/1/colour".into(), "plaid".into());
+        let mut b = mix();
+        b.restore_colours(&saved);
+        assert_eq!(b.colour(Owner::Bus(0)), Colour::Cyan);
+        assert_eq!(b.colour(Owner::Track(1)), Colour::Off);
+        assert_eq!(b.colour(Owner::Track(0)), a.colour(Owner::Track(0)));
     }
 
     #[test]

@@ -8,6 +8,7 @@
 
 use super::space::Target;
 use crate::params::{Form, Spec};
+use crate::session::Colour;
 use crate::units::SILENCE_DB;
 use rosc::OscType;
 
@@ -16,6 +17,7 @@ use rosc::OscType;
 pub enum Value {
     Plain(f32),
     Name(String),
+    Colour(Colour),
 }
 
 /// The argument as a number, if it is one of the numeric types.
@@ -37,6 +39,15 @@ pub fn value_for(target: Target, arg: &OscType) -> Result<Value, String> {
         Target::Name(_) => match arg {
             OscType::String(s) => Ok(Value::Name(s.clone())),
             _ => Err("a name is a string".into()),
+        },
+        Target::Colour(_) => match arg {
+            OscType::String(s) => Colour::from_name(s)
+                .map(Value::Colour)
+                .ok_or_else(|| format!("expected one of {}", Colour::NAMES.join(", "))),
+            _ => Err(format!(
+                "a colour is a name, one of {}",
+                Colour::NAMES.join(", ")
+            )),
         },
         Target::Param(r) => {
             let spec = Spec::of(r.id.param);

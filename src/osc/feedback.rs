@@ -41,6 +41,13 @@ pub fn message(mix: &Mix, key: Key, form: OscForm) -> Option<OscMessage> {
             addr: format!("/{owner}/name"),
             args: vec![OscType::String(mix.name(owner)?.to_string())],
         }),
+        Key::Colour(owner) => {
+            mix.name(owner)?;
+            Some(OscMessage {
+                addr: format!("/{owner}/colour"),
+                args: vec![OscType::String(mix.colour(owner).name().to_string())],
+            })
+        }
     }
 }
 

@@ -12,6 +12,10 @@
 //! The address space is the console's parameter paths ([`space`]), matched
 //! with OSC 1.0 patterns ([`pattern`]). The protocol is documented on
 //! [`server`].
+//!
+//! [`x32`] is a second server, for apps made for Behringer X32 and X-Air
+//! consoles: the same receive thread, allow-list and sender on a socket of
+//! its own, speaking the X32 address space mapped onto this one.
 
 pub mod args;
 mod clients;
@@ -24,6 +28,7 @@ pub mod review;
 pub mod send;
 pub mod server;
 pub mod space;
+pub mod x32;
 
 pub use clients::{MAX_SUBSCRIBERS, METER_RATES};
 pub use packer::MAX_PAYLOAD;

@@ -41,6 +41,50 @@ pub struct OscStats {
     pub send_failures: AtomicU64,
 }
 
+/// The names of [`OscStats::counters`] under a prefix.
+macro_rules! counter_names {
+    ($p:literal) => {
+        [
+            concat!($p, "/received"),
+            concat!($p, "/rejected_sources"),
+            concat!($p, "/malformed"),
+            concat!($p, "/unknown_addresses"),
+            concat!($p, "/rejected_values"),
+            concat!($p, "/dropped"),
+            concat!($p, "/withheld_answers"),
+            concat!($p, "/refused_subscriptions"),
+            concat!($p, "/sent"),
+            concat!($p, "/send_failures"),
+        ]
+    };
+}
+
+impl OscStats {
+    /// The counters as `/status` reports them: under `osc/` for the native
+    /// server, `x32/` for the X32 one.
+    pub fn counters(&self, x32: bool) -> Vec<(&'static str, f64)> {
+        const OSC: [&str; 10] = counter_names!("osc");
+        const X32: [&str; 10] = counter_names!("x32");
+        let values = [
+            &self.received,
+            &self.rejected_sources,
+            &self.malformed,
+            &self.unknown_addresses,
+            &self.rejected_values,
+            &self.dropped,
+            &self.withheld_answers,
+            &self.refused_subscriptions,
+            &self.sent,
+            &self.send_failures,
+        ];
+        let names = if x32 { X32 } else { OSC };
+        names
+            .into_iter()
+            .zip(values.map(|c| c.load(Relaxed) as f64))
+            .collect()
+    }
+}
+
 /// Datagrams waiting for the control loop at most; past this they are
 /// dropped and counted, so a flood cannot grow memory.
 pub const QUEUE: usize = 4096;

@@ -122,12 +122,11 @@ impl Server {
         let layout = registry.layout();
         let c = &mut self.clients.list[i];
         c.pending.extend(registry.all().into_iter().map(Key::Param));
-        c.pending.extend(
-            (0..layout.tracks as u16)
-                .map(crate::params::Owner::Track)
-                .chain((0..layout.buses.len() as u16).map(crate::params::Owner::Bus))
-                .map(Key::Name),
-        );
+        let strips = (0..layout.tracks as u16)
+            .map(crate::params::Owner::Track)
+            .chain((0..layout.buses.len() as u16).map(crate::params::Owner::Bus));
+        c.pending
+            .extend(strips.flat_map(|o| [Key::Name(o), Key::Colour(o)]));
     }
 
     /// Apply one datagram from `from`. Returns the changes made to the mix,
@@ -162,7 +161,9 @@ impl Server {
             errors: Vec::new(),
             mix,
         };
-        self.packet(&mut d, packet, 0);
+        for m in messages(packet, &self.stats) {
+            self.message(&mut d, m);
+        }
         let reply_to = self.reply_address(from);
         let Datagram {
             changes,
@@ -188,20 +189,6 @@ impl Server {
     /// back to where it sent from.
     fn reply_address(&self, from: SocketAddr) -> SocketAddr {
         self.clients.subscriber(from).map_or(from, |c| c.reply_to)
-    }
-
-    fn packet(&mut self, d: &mut Datagram, packet: OscPacket, depth: usize) {
-        match packet {
-            OscPacket::Message(m) => self.message(d, m),
-            OscPacket::Bundle(b) if depth < MAX_DEPTH => {
-                for p in b.content {
-                    self.packet(d, p, depth + 1);
-                }
-            }
-            OscPacket::Bundle(_) => {
-                self.stats.malformed.fetch_add(1, Relaxed);
-            }
-        }
     }
 
     fn reply(&self, d: &mut Datagram, m: OscMessage) {
@@ -299,6 +286,10 @@ impl Server {
         Some(match t {
             Target::Param(r) => args::reply(r.form, mix.get(r.id)?),
             Target::Name(owner) => OscType::String(mix.name(owner)?.to_string()),
+            Target::Colour(owner) => {
+                mix.name(owner)?;
+                OscType::String(mix.colour(owner).name().to_string())
+            }
             Target::Loudness(i) => OscType::Float(self.loudness[i]),
         })
     }
@@ -321,6 +312,16 @@ impl Server {
                     if d.mix.set_name(owner, &name) {
                         d.changes.push(Change {
                             key: Key::Name(owner),
+                            origin,
+                        });
+                    }
+                }
+            }
+            Ok(Value::Colour(colour)) => {
+                if let Target::Colour(owner) = t {
+                    if d.mix.set_colour(owner, colour) {
+                        d.changes.push(Change {
+                            key: Key::Colour(owner),
                             origin,
                         });
                     }
@@ -487,20 +488,9 @@ impl Server {
     }
 
     fn counters(&self) -> Vec<(&'static str, f64)> {
-        let s = &self.stats;
-        let n = |c: &std::sync::atomic::AtomicU64| c.load(Relaxed) as f64;
-        vec![
-            ("osc/received", n(&s.received)),
-            ("osc/rejected_sources", n(&s.rejected_sources)),
-            ("osc/malformed", n(&s.malformed)),
-            ("osc/unknown_addresses", n(&s.unknown_addresses)),
-            ("osc/rejected_values", n(&s.rejected_values)),
-            ("osc/dropped", n(&s.dropped)),
-            ("osc/withheld_answers", n(&s.withheld_answers)),
-            ("osc/sent", n(&s.sent)),
-            ("osc/send_failures", n(&s.send_failures)),
-            ("osc/clients", self.clients.list.len() as f64),
-        ]
+        let mut c = self.stats.counters(false);
+        c.push(("osc/clients", self.clients.list.len() as f64));
+        c
     }
 
     /// Whether any client wants meters.
@@ -643,6 +633,27 @@ impl Server {
     }
 }
 
+/// The messages of a packet in order, bundles opened; a bundle nested
+/// deeper than [`MAX_DEPTH`] is dropped and counted as malformed.
+pub(super) fn messages(packet: OscPacket, stats: &OscStats) -> Vec<OscMessage> {
+    fn open(p: OscPacket, depth: usize, stats: &OscStats, out: &mut Vec<OscMessage>) {
+        match p {
+            OscPacket::Message(m) => out.push(m),
+            OscPacket::Bundle(b) if depth < MAX_DEPTH => {
+                for p in b.content {
+                    open(p, depth + 1, stats, out);
+                }
+            }
+            OscPacket::Bundle(_) => {
+                stats.malformed.fetch_add(1, Relaxed);
+            }
+        }
+    }
+    let mut out = Vec::new();
+    open(packet, 0, stats, &mut out);
+    out
+}
+
 fn message_of(a: &Answer) -> OscMessage {
     OscMessage {
         addr: a.address.clone(),
@@ -662,6 +673,7 @@ fn address(t: Target) -> String {
     match t {
         Target::Param(r) => format!("/{r}"),
         Target::Name(owner) => format!("/{owner}/name"),
+        Target::Colour(owner) => format!("/{owner}/colour"),
         Target::Loudness(i) => format!("/master/loudness/{}", super::space::LOUDNESS[i]),
     }
 }

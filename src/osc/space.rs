@@ -19,6 +19,8 @@ pub enum Target {
     Param(ParamRef),
     /// The name of a track or bus.
     Name(Owner),
+    /// The colour of a track or bus (a name of [`crate::session::Colour`]).
+    Colour(Owner),
     /// A master loudness value (an index into [`LOUDNESS`]); read-only.
     Loudness(usize),
 }
@@ -53,6 +55,7 @@ impl AddressSpace {
             .chain((0..layout.buses.len() as u16).map(Owner::Bus));
         for owner in strips {
             space.insert(&format!("{owner}/name"), Target::Name(owner));
+            space.insert(&format!("{owner}/colour"), Target::Colour(owner));
         }
         for (i, name) in LOUDNESS.iter().enumerate() {
             space.insert(&format!("master/loudness/{name}"), Target::Loudness(i));
@@ -165,6 +168,10 @@ mod tests {
         assert_eq!(
             s.resolve("/bus/2/name").unwrap(),
             vec![Target::Name(Owner::Bus(1))]
+        );
+        assert_eq!(
+            s.resolve("/track/1/colour").unwrap(),
+            vec![Target::Colour(Owner::Track(0))]
         );
         assert_eq!(
             s.resolve("/master/loudness/*").unwrap().len(),

@@ -57,6 +57,8 @@ pub struct TrackDef {
 /// Strip colours, as surfaces with coloured scribble strips show them.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum Colour {
+    /// A dark strip.
+    Off,
     Red,
     Green,
     Yellow,
@@ -68,9 +70,11 @@ pub enum Colour {
 }
 
 impl Colour {
-    pub const NAMES: [&'static str; 7] =
-        ["red", "green", "yellow", "blue", "magenta", "cyan", "white"];
-    const ALL: [Colour; 7] = [
+    pub const NAMES: [&'static str; 8] = [
+        "off", "red", "green", "yellow", "blue", "magenta", "cyan", "white",
+    ];
+    pub const ALL: [Colour; 8] = [
+        Colour::Off,
         Colour::Red,
         Colour::Green,
         Colour::Yellow,
@@ -85,6 +89,10 @@ impl Colour {
             .iter()
             .position(|n| n.eq_ignore_ascii_case(name))
             .map(|i| Self::ALL[i])
+    }
+
+    pub fn name(self) -> &'static str {
+        Self::NAMES[self as usize]
     }
 }
 

@@ -34,6 +34,8 @@ struct StateFile {
     values: BTreeMap<String, f32>,
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     names: BTreeMap<String, String>,
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    colours: BTreeMap<String, String>,
 }
 
 pub(super) fn encode(state: &MixState) -> Vec<u8> {
@@ -42,6 +44,7 @@ pub(super) fn encode(state: &MixState) -> Vec<u8> {
         session: state.session.clone(),
         values: state.values.clone(),
         names: state.names.clone(),
+        colours: state.colours.clone(),
     };
     let yaml = serde_yaml::to_string(&doc).expect("strings and numbers always serialise");
     let mut body = format!("{HEADER}{yaml}");
@@ -104,6 +107,7 @@ pub(super) fn decode(bytes: &[u8]) -> Result<MixState, String> {
         session: f.session,
         values: f.values,
         names: f.names,
+        colours: f.colours,
     })
 }
 
@@ -126,6 +130,7 @@ mod tests {
             .map(|(k, v)| (k.to_string(), v))
             .collect(),
             names: [("track/1/name".to_string(), "Kick: \"in\"".to_string())].into(),
+            colours: [("bus/2/colour".to_string(), "cyan".to_string())].into(),
         }
     }
 

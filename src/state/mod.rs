@@ -44,6 +44,8 @@ pub struct MixState {
     pub values: BTreeMap<String, f32>,
     /// Strip name path (`track/1/name`) → name, as renamed live.
     pub names: BTreeMap<String, String>,
+    /// Strip colour path (`track/1/colour`) → colour name, as set live.
+    pub colours: BTreeMap<String, String>,
 }
 
 /// What [`StateStore::load`] found.

@@ -2,7 +2,7 @@
 
 use super::Checker;
 use crate::config::file::{Address, ConfigFile};
-use crate::config::{Cidr, OscClient, OscConfig, OscForm};
+use crate::config::{Cidr, OscClient, OscConfig, OscForm, X32Config, X32Flavour};
 use std::net::{IpAddr, Ipv4Addr, SocketAddr};
 use std::time::Duration;
 
@@ -88,12 +88,52 @@ impl Checker<'_> {
                 default.subscription_timeout
             }
         };
+        let x32 = f.osc.x32.as_ref().map(|x| self.x32(x, listen));
         OscConfig {
             listen,
             allow,
             clients,
             subscription_timeout,
+            x32,
         }
+    }
+
+    fn x32(&mut self, x: &crate::config::file::X32File, native: SocketAddr) -> X32Config {
+        let flavour = match x.flavour.as_deref() {
+            None => X32Flavour::default(),
+            Some(name) => X32Flavour::from_name(name).unwrap_or_else(|| {
+                self.error(
+                    &["osc", "x32", "flavour"],
+                    format!(
+                        "unknown osc x32 flavour `{name}`; allowed: {}",
+                        X32Flavour::NAMES.join(", ")
+                    ),
+                );
+                X32Flavour::default()
+            }),
+        };
+        let default = SocketAddr::new(IpAddr::V4(Ipv4Addr::UNSPECIFIED), flavour.port());
+        let listen = match &x.listen {
+            None => default,
+            Some(a) => socket_addr(a, true).unwrap_or_else(|why| {
+                self.error(
+                    &["osc", "x32", "listen"],
+                    format!("osc x32 listen {why}; allowed: an IP address and port like 0.0.0.0:{} or [::]:{}, or a port number", flavour.port(), flavour.port()),
+                );
+                default
+            }),
+        };
+        if listen.port() == native.port()
+            && (listen.ip() == native.ip()
+                || listen.ip().is_unspecified()
+                || native.ip().is_unspecified())
+        {
+            self.error(
+                &["osc", "x32", "listen"],
+                format!("osc x32 listen {listen} is the native OSC server's port; allowed: another port, like {} (the console's own)", flavour.port()),
+            );
+        }
+        X32Config { listen, flavour }
     }
 }
 

@@ -29,8 +29,8 @@
 //! uses the textbook form in double precision with the curve at the
 //! midpoint when the inputs are within 1e-9. Measured (tests below): a
 //! 5 kHz sine at -6 dBFS, driven by 36 dB, leaves aliases below 5 kHz at
-//! about -100 dB (tape) and -95 dB (tube) relative to the fundamental; fuzz,
-//! whose harmonics fall only as 1/n², about -80 dB. The bitcrusher aliases on
+//! -72.5 dB (tape) and -73.0 dB (tube) relative to the fundamental; fuzz,
+//! whose harmonics fall only as 1/n², at -69.0 dB. The bitcrusher aliases on
 //! purpose and runs at the base rate.
 //!
 //! **Latency.** The oversampling's round trip, [`LATENCY`] samples (39,

@@ -368,6 +368,9 @@ impl Modulation {
 
     /// One block of the controls' length: each voice's wet signal, then
     /// the mix, the crossfade between voices and the fade in or out.
+    // Per-sample loops over parallel arrays (controls, channels, voices)
+    // read best indexed.
+    #[allow(clippy::needless_range_loop)]
     fn run(&mut self, x: [&mut [f32]; 2]) {
         let n = x[0].len();
         let (from, to) = self.voices.pair();
@@ -423,6 +426,9 @@ impl Modulation {
 
     /// Chorus and flanger: the lines read at the LFO's delays, then fed
     /// with the input and the feedback, a sample at a time.
+    // Per-sample loops over parallel arrays (controls, channels, voices)
+    // read best indexed.
+    #[allow(clippy::needless_range_loop)]
     fn delay_voices(&mut self, x: &[&mut [f32]; 2], voices: &[Voice], n: usize) {
         let c = &*self.controls;
         let single = voices.len() == 1;
@@ -494,6 +500,9 @@ impl Modulation {
 
     /// The phaser's chains, with the coefficients of the LFO recomputed
     /// every [`COEF_INTERVAL`] samples.
+    // Per-sample loops over parallel arrays (controls, channels, voices)
+    // read best indexed.
+    #[allow(clippy::needless_range_loop)]
     fn phaser(&mut self, x: &[&mut [f32]; 2], (from, to): (Voice, Voice), n: usize) {
         let stages = |v: Voice| {
             if v.kind == ModType::Phaser {
@@ -535,15 +544,17 @@ impl Modulation {
 
     fn tremolo(&mut self, x: &[&mut [f32]; 2], slot: usize, n: usize) {
         let c = &self.controls;
-        for ch in 0..2 {
-            for i in 0..n {
-                let lfo = sin_cycles(c.phase[i]);
-                let gain = 1.0 - c.depth[i] * 0.5 * (1.0 + lfo);
-                self.wet[slot][ch][i] = x[ch][i] * gain;
+        for (wet, x) in self.wet[slot].iter_mut().zip(x) {
+            let lfo = c.phase[..n].iter().zip(&c.depth[..n]);
+            for ((w, &x), (&phase, &depth)) in wet[..n].iter_mut().zip(&x[..n]).zip(lfo) {
+                *w = x * (1.0 - depth * 0.5 * (1.0 + sin_cycles(phase)));
             }
         }
     }
 
+    // Per-sample loops over parallel arrays (controls, channels, voices)
+    // read best indexed.
+    #[allow(clippy::needless_range_loop)]
     fn autopan(&mut self, x: &[&mut [f32]; 2], slot: usize, n: usize) {
         let c = &self.controls;
         for i in 0..n {

@@ -93,7 +93,7 @@ impl Branch {
 
     /// The two branches of an even-length filter, for interpolation.
     fn even_length(len: usize, beta: f64) -> [Branch; 2] {
-        debug_assert!(len % 2 == 0);
+        debug_assert!(len.is_multiple_of(2));
         let h = quarter_band(len, beta);
         [Branch::Taps(branch(&h, 0)), Branch::Taps(branch(&h, 1))]
     }
@@ -305,7 +305,7 @@ impl Oversampler {
         // high rate; the outer ones run at 2x.
         let twice =
             2 * 2 * (OUTER_TAPS - 1) + (INNER_UP_TAPS - 1) + (INNER_DOWN_TAPS - 1) + 1 + 2 * PAD;
-        assert!(twice % (2 * FACTOR) == 0);
+        assert!(twice.is_multiple_of(2 * FACTOR));
         twice / (2 * FACTOR)
     };
 

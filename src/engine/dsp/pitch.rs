@@ -340,7 +340,7 @@ impl Matcher {
         };
 
         let q = g.decimation;
-        let coarse_ref = (reference.saturating_sub(h.phase) + q - 1) / q;
+        let coarse_ref = reference.saturating_sub(h.phase).div_ceil(q);
         let coarse_len = (g.window / q).max(1);
         let coarse_min = min_lag.div_ceil(q);
         let coarse_max = if older {
@@ -382,7 +382,7 @@ impl Matcher {
         };
         let jump = lag as f64 + offset;
         let target = if older { delay + jump } else { delay - jump };
-        (target, at.max(0.0).min(1.0))
+        (target, at.clamp(0.0, 1.0))
     }
 
     /// The correlation between the head at `delay` and `target`.
@@ -395,9 +395,7 @@ impl Matcher {
         }
         let candidate = reference.saturating_add_signed(lag);
         let e_ref = energy(lines, reference, g.window);
-        similarity(lines, reference, candidate, g.window, e_ref)
-            .max(0.0)
-            .min(1.0)
+        similarity(lines, reference, candidate, g.window, e_ref).clamp(0.0, 1.0)
     }
 }
 
@@ -768,11 +766,12 @@ mod tests {
                 .max_by(|&i, &j| a[i][col].abs().total_cmp(&a[j][col].abs()))
                 .unwrap();
             a.swap(col, p);
-            for r in 0..k {
+            let pivot = a[col].clone();
+            for (r, row) in a.iter_mut().enumerate() {
                 if r != col {
-                    let f = a[r][col] / a[col][col];
-                    for c in col..=k {
-                        a[r][c] -= f * a[col][c];
+                    let f = row[col] / pivot[col];
+                    for (x, p) in row[col..].iter_mut().zip(&pivot[col..]) {
+                        *x -= f * p;
                     }
                 }
             }

@@ -90,6 +90,7 @@ pub fn colours(device: u8, c: [u8; STRIPS]) -> Vec<u8> {
 /// The X-Touch's code of a strip colour (0 is off).
 pub fn colour_code(c: Colour) -> u8 {
     match c {
+        Colour::Off => 0,
         Colour::Red => 1,
         Colour::Green => 2,
         Colour::Yellow => 3,

@@ -926,7 +926,12 @@ impl Surface for Mackie {
                         self.io.owed.mark(Control::Lcd(g / STRIPS));
                     }
                 }
-                Key::Name(_) => {}
+                Key::Colour(Owner::Track(t)) => {
+                    if let Some(g) = self.strip_of(t) {
+                        self.io.owed.mark(Control::Colours(g / STRIPS));
+                    }
+                }
+                Key::Name(_) | Key::Colour(_) => {}
             }
         }
     }
@@ -1415,6 +1420,25 @@ mod tests {
             displays(2, &[&first, &shown, &before_end, &after]),
             strips,
             "the strips come back after 2 s"
+        );
+    }
+
+    #[test]
+    fn strip_colours_follow_colour_changes() {
+        let mut r = rig(3, 0, Device::Xtouch);
+        r.connect();
+        r.mix
+            .set_colour(Owner::Track(1), crate::session::Colour::Red);
+        let c = Change {
+            key: Key::Colour(Owner::Track(1)),
+            origin: Origin::X32("127.0.0.1:5000".parse().unwrap()),
+        };
+        r.surface.changed(&r.mix, &[c]);
+        let out = r.settle();
+        assert_eq!(
+            out,
+            vec![(0, p::colours(0x14, [7, 1, 7, 0, 0, 0, 0, 0]))],
+            "{out:02x?}"
         );
     }
 
