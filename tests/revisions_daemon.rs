@@ -212,6 +212,7 @@ fn a_revision_is_the_whole_mix_diffed_recalled_rendered_and_undone() {
     let mut osc = c.start();
     osc.send("/track/2/name", &[Arg::S("Lead Vox")]);
     osc.send("/track/2/gain", &[Arg::F(-4.0)]);
+    osc.send("/track/1/colour", &[Arg::S("red")]);
     write_pass(&c, &mut osc, 3, 0.4);
 
     // v1, and its render at save time.
@@ -233,6 +234,7 @@ fn a_revision_is_the_whole_mix_diffed_recalled_rendered_and_undone() {
     // Vocal up, less verb, a second pass later on the keys, a marker.
     osc.send("/track/2/gain", &[Arg::F(-2.5)]);
     osc.send("/track/2/send/1/level", &[Arg::F(-16.0)]);
+    osc.send("/track/1/colour", &[Arg::S("cyan")]);
     write_pass(&c, &mut osc, 3, 1.8);
     osc.send("/transport/marker/add", &[Arg::S("Chorus")]);
     osc.drain();
@@ -250,6 +252,7 @@ fn a_revision_is_the_whole_mix_diffed_recalled_rendered_and_undone() {
         (Some("v1"), Some("v2"))
     );
     let want: Vec<(String, String)> = [
+        ("track/1/colour", "colour"),
         ("track/2/gain", "value"),
         ("track/2/send/1/level", "value"),
         ("track/3/gain", "lane"),
@@ -259,7 +262,7 @@ fn a_revision_is_the_whole_mix_diffed_recalled_rendered_and_undone() {
     .map(|(p, k)| (p.to_string(), k.to_string()))
     .collect();
     assert_eq!(changed(&d), want, "{d:#}");
-    let lane = &d["changes"][2];
+    let lane = &d["changes"][3];
     let (start, end) = (
         lane["start"].as_f64().unwrap(),
         lane["end"].as_f64().unwrap(),
@@ -269,17 +272,19 @@ fn a_revision_is_the_whole_mix_diffed_recalled_rendered_and_undone() {
         lane["added"].as_u64().unwrap() + lane["changed"].as_u64().unwrap() >= 2,
         "{lane}"
     );
-    assert_eq!(d["changes"][0]["strip"], "Lead Vox");
+    assert_eq!(d["changes"][1]["strip"], "Lead Vox");
     assert_eq!(
         (
-            d["changes"][0]["from"].as_f64(),
-            d["changes"][0]["to"].as_f64()
+            d["changes"][1]["from"].as_f64(),
+            d["changes"][1]["to"].as_f64()
         ),
         (Some(-4.0), Some(-2.5))
     );
     let words = c.ok(&["revision", "diff", "v1", "v2"]);
     assert!(
-        words.starts_with("Lead Vox: fader -4.0 → -2.5 dB; Verb send -12.0 → -16.0 dB\n"),
+        words.starts_with(
+            "Kick: colour red → cyan\nLead Vox: fader -4.0 → -2.5 dB; Verb send -12.0 → -16.0 dB\n"
+        ),
         "{words}"
     );
     assert!(
@@ -310,6 +315,7 @@ fn a_revision_is_the_whole_mix_diffed_recalled_rendered_and_undone() {
     c.ok(&["revision", "recall", "v1"]);
     assert_eq!(osc.query("/track/2/gain").float(), -4.0);
     assert_eq!(osc.query("/track/2/send/1/level").float(), -12.0);
+    assert_eq!(osc.query("/track/1/colour").string(), "red");
     let lane_now =
         std::fs::read_to_string(c.session().join("automation/track-3-gain.yaml")).unwrap();
     assert_ne!(lane_now, v2_lane, "the lane went back to v1's");

@@ -33,6 +33,7 @@ pub fn capture(
             .map(|(id, v)| (id.to_string(), v))
             .collect(),
         names: mix.names_by_path(),
+        colours: mix.colours_by_path(),
         lanes: automation.files(),
         markers: transport
             .markers()

@@ -11,6 +11,7 @@
 //! with the same mix give no changes, whatever their names, times and
 //! notes.
 
+use super::file;
 use super::words;
 use super::Revision;
 use crate::automation::file::LaneFile;
@@ -28,8 +29,8 @@ pub struct Change {
     /// The path it concerns: a parameter, a name, `transport` (markers and
     /// loop), `scenes/NAME`, `recall-safe`.
     pub path: String,
-    /// `value`, `name`, `lane`, `lane-mode`, `marker`, `loop`, `scene`,
-    /// `recall-safe`.
+    /// `value`, `name`, `colour`, `lane`, `lane-mode`, `marker`, `loop`,
+    /// `scene`, `recall-safe`.
     pub kind: &'static str,
     /// In words, without the strip.
     pub text: String,
@@ -43,6 +44,7 @@ pub fn diff(a: &Revision, b: &Revision) -> Vec<Change> {
     let mut out = Vec::new();
     values(a, b, &mut out);
     names(a, b, &mut out);
+    colours(a, b, &mut out);
     lanes(a, b, &mut out);
     markers(&a.markers, &b.markers, &mut out);
     loops(a, b, &mut out);
@@ -160,22 +162,42 @@ fn values(a: &Revision, b: &Revision, out: &mut Vec<Change>) {
 }
 
 fn names(a: &Revision, b: &Revision, out: &mut Vec<Change>) {
-    let paths: BTreeSet<&String> = a.names.keys().chain(b.names.keys()).collect();
+    labels(&a.names, &b.names, "name", out, |from, to| {
+        format!("renamed {from} → {to}")
+    });
+}
+
+fn colours(a: &Revision, b: &Revision, out: &mut Vec<Change>) {
+    labels(&a.colours, &b.colours, "colour", out, |from, to| {
+        format!(
+            "colour {} → {}",
+            from.trim_matches('"'),
+            to.trim_matches('"')
+        )
+    });
+}
+
+/// Strip labels (names, colours: `key`) by path that differ, in words
+/// made by `say` from the quoted texts (`(none)` where there is none).
+fn labels(
+    a: &BTreeMap<String, String>,
+    b: &BTreeMap<String, String>,
+    key: &'static str,
+    out: &mut Vec<Change>,
+    say: impl Fn(&str, &str) -> String,
+) {
+    let paths: BTreeSet<&String> = a.keys().chain(b.keys()).collect();
     for path in paths {
-        let (from, to) = (a.names.get(path), b.names.get(path));
+        let (from, to) = (a.get(path), b.get(path));
         if from == to {
             continue;
         }
-        let owner = path
-            .strip_suffix("/name")
-            .and_then(|s| ParamRef::parse(&format!("{s}/mute")).ok())
-            .map_or(Owner::Transport, |r| r.id.owner);
         let q = |n: Option<&String>| n.map_or("(none)".to_string(), |n| format!("{n:?}"));
         out.push(Change {
-            owner,
+            owner: file::strip_of(path, key).unwrap_or(Owner::Transport),
             path: path.clone(),
-            kind: "name",
-            text: format!("renamed {} → {}", q(from), q(to)),
+            kind: key,
+            text: say(&q(from), &q(to)),
             detail: json!({ "from": from, "to": to }),
         });
     }
@@ -440,6 +462,7 @@ mod tests {
         b.values.insert("transport/tempo".into(), 126.0);
         b.values.remove("track/2/gain");
         b.names.insert("track/1/name".into(), "Vox".into());
+        b.colours.insert("track/1/colour".into(), "red".into());
         let gain = ParamId::track(0, Param::Gain);
         let l = b.lanes.iter_mut().find(|l| l.id == gain).unwrap();
         let mut pts = l.lane.points().to_vec();
@@ -462,7 +485,7 @@ mod tests {
         let t = text(&changes, &b);
         assert_eq!(
             t,
-            "Vox: fader -4.5 → -2.5 dB; renamed \"Lead Vox\" → \"Vox\"; 3 new and 1 changed automation points on track/1/gain between 1:02 and 1:09.5; lane track/1/gain mode touch → strip\n\
+            "Vox: fader -4.5 → -2.5 dB; renamed \"Lead Vox\" → \"Vox\"; colour cyan → red; 3 new and 1 changed automation points on track/1/gain between 1:02 and 1:09.5; lane track/1/gain mode touch → strip\n\
              Track 2: fader -inf → (none) dB\n\
              Session: tempo 124.0 → 126.0 BPM; marker \"Verse\" moved 0:10 → 0:12; marker \"Bridge\" added at 2:10; marker \"Chorus \\\"big\\\"\" removed (was at 1:02.5); looping on → off; scene \"Chorus\" changed (1 values, 0 names); recall-safe: eq no longer safe\n",
             "{t}"
@@ -473,12 +496,12 @@ mod tests {
         assert_eq!(j["changes"][0]["from"], -4.5);
         assert_eq!(j["changes"][0]["to"], -2.5);
         assert_eq!(j["changes"][0]["unit"], "dB");
-        let lane = &j["changes"][2];
+        let lane = &j["changes"][3];
         assert_eq!(
             (lane["added"].as_u64(), lane["changed"].as_u64()),
             (Some(3), Some(1))
         );
-        assert_eq!(j["changes"][4]["from"], "-inf");
-        assert_eq!(j["changes"][4]["to"], Value::Null);
+        assert_eq!(j["changes"][5]["from"], "-inf");
+        assert_eq!(j["changes"][5]["to"], Value::Null);
     }
 }

@@ -3,7 +3,7 @@
 //! in git shows what changed from one version to the next:
 //!
 //! ```yaml
-//! # mixbridge revision: the mix as it sounds (values, lanes, markers, loop, names, scenes, recall-safes)
+//! # mixbridge revision: the mix as it sounds (values, lanes, markers, loop, names, colours, scenes, recall-safes)
 //! name: "v2"
 //! saved: 2026-12-04T18:30:00.000Z
 //! note: "vocal up in the chorus"
@@ -11,6 +11,8 @@
 //!   track/1/gain: -4.5
 //! names:
 //!   track/1/name: "Lead Vox"
+//! colours:                     # as the surfaces show the strips
+//!   track/1/colour: "cyan"
 //! lanes:                       # as in automation/*.yaml, by path
 //!   - path: track/1/gain
 //!     points:
@@ -37,6 +39,7 @@
 use crate::automation::file::{self as lanes, LaneFile, StoredLane};
 use crate::params::{Owner, ParamRef, Spec};
 use crate::scenes::file::{self as scenes, Scene, StoredSafes, StoredScene};
+use crate::session::Colour;
 use crate::transport::{Marker, StoredTransport, TransportFile};
 use crate::yaml::{self, quoted, Errors, Located, Origin};
 use serde::Deserialize;
@@ -67,6 +70,8 @@ pub struct Revision {
     pub values: BTreeMap<String, f32>,
     /// Strip names by path (`track/1/name`).
     pub names: BTreeMap<String, String>,
+    /// Strip colours by path (`track/1/colour`): colour names.
+    pub colours: BTreeMap<String, String>,
     /// Every lane with points or a mode of its own, by parameter.
     pub lanes: Vec<LaneFile>,
     /// In time order.
@@ -89,6 +94,8 @@ struct Stored {
     values: BTreeMap<String, f32>,
     #[serde(default)]
     names: BTreeMap<String, String>,
+    #[serde(default)]
+    colours: BTreeMap<String, String>,
     #[serde(default)]
     lanes: Vec<StoredLane>,
     #[serde(default)]
@@ -125,13 +132,14 @@ pub fn path_of(dir: &Path, name: &str) -> PathBuf {
 /// The text of a revision file.
 pub fn encode(r: &Revision) -> String {
     let mut s = String::from(
-        "# mixbridge revision: the mix as it sounds (values, lanes, markers, loop, names, scenes, recall-safes)\n",
+        "# mixbridge revision: the mix as it sounds (values, lanes, markers, loop, names, colours, scenes, recall-safes)\n",
     );
     let _ = writeln!(s, "name: {}", quoted(&r.name));
     let _ = writeln!(s, "saved: {}", scenes::rfc3339(r.saved));
     let _ = writeln!(s, "note: {}", quoted(&r.note));
     scenes::write_values(&mut s, &r.values);
     scenes::write_names(&mut s, &r.names);
+    scenes::write_strings(&mut s, "colours", &r.colours);
     if r.lanes.is_empty() {
         s.push_str("lanes: []\n");
     } else {
@@ -214,6 +222,7 @@ fn check(file: &Path, s: Stored, origin: &Origin) -> Result<Revision, Errors> {
     }
     check_values(&s.values, &origin, &[], false, &mut errors);
     check_names(&s.names, &origin, &[], &mut errors);
+    check_colours(&s.colours, &origin, &mut errors);
     let lanes = check_lanes(&s.lanes, &origin, &mut errors);
     let mut transport = TransportFile::empty(file.to_path_buf());
     if let Err(e) = transport.read(s.transport, &origin, &["transport"]) {
@@ -227,6 +236,7 @@ fn check(file: &Path, s: Stored, origin: &Origin) -> Result<Revision, Errors> {
         note: s.note,
         values: s.values,
         names: s.names,
+        colours: s.colours,
         lanes,
         markers: transport.markers,
         loop_range: transport.loop_range,
@@ -288,17 +298,42 @@ fn check_names(
 ) {
     for path in names.keys() {
         let at: Vec<&str> = at.iter().copied().chain(["names", path.as_str()]).collect();
-        let strip = path
-            .strip_suffix("/name")
-            .and_then(|s| ParamRef::parse(&format!("{s}/mute")).ok())
-            .is_some_and(|r| matches!(r.id.owner, Owner::Track(_) | Owner::Bus(_)));
-        if !strip {
+        if strip_of(path, "name").is_none() {
             errors.push(origin.at_key(
                 &at,
                 format!("`{path}` is not a strip's name; allowed: track/N/name, bus/N/name"),
             ));
         }
     }
+}
+
+/// Colours are kept by strip (`track/N/colour`, `bus/N/colour`), by name.
+fn check_colours(colours: &BTreeMap<String, String>, origin: &Origin, errors: &mut Vec<Located>) {
+    for (path, colour) in colours {
+        let at = ["colours", path.as_str()];
+        if strip_of(path, "colour").is_none() {
+            errors.push(origin.at_key(
+                &at,
+                format!("`{path}` is not a strip's colour; allowed: track/N/colour, bus/N/colour"),
+            ));
+        } else if Colour::from_name(colour).is_none() {
+            errors.push(origin.at(
+                &at,
+                format!(
+                    "`{colour}` is not a colour; allowed: {}",
+                    Colour::NAMES.join(", ")
+                ),
+            ));
+        }
+    }
+}
+
+/// The track or bus of a strip's label path (`track/4/name` with `key`
+/// `name`), if it is one.
+pub fn strip_of(path: &str, key: &str) -> Option<Owner> {
+    let strip = path.strip_suffix(key)?.strip_suffix('/')?;
+    let r = ParamRef::parse(&format!("{strip}/mute")).ok()?;
+    matches!(r.id.owner, Owner::Track(_) | Owner::Bus(_)).then_some(r.id.owner)
 }
 
 /// Each lane checked as a lane file is; one lane per parameter.
@@ -371,6 +406,7 @@ pub(crate) mod tests {
             ]
             .into(),
             names: [("track/1/name".to_string(), "Lead Vox".to_string())].into(),
+            colours: [("track/1/colour".to_string(), "cyan".to_string())].into(),
             lanes: vec![
                 LaneFile {
                     id: ParamId::track(0, Param::Gain),
@@ -435,6 +471,7 @@ pub(crate) mod tests {
             note: String::new(),
             values: BTreeMap::new(),
             names: BTreeMap::new(),
+            colours: BTreeMap::new(),
             lanes: vec![],
             markers: vec![],
             loop_range: None,
@@ -531,6 +568,20 @@ scenes:
         .to_string();
         assert!(
             e.contains("v3.yaml:3:") && e.contains("unknown key `loudness`"),
+            "{e}"
+        );
+        let e = parse(
+            Path::new("revisions/v3.yaml"),
+            "name: v3\nsaved: 2026-12-03T08:15:00Z\ncolours:\n  track/1/colour: pink\n  track/1/gain: red\n",
+        )
+        .unwrap_err()
+        .to_string();
+        assert!(
+            e.contains("v3.yaml:4:") && e.contains("allowed: off, red, green"),
+            "{e}"
+        );
+        assert!(
+            e.contains("v3.yaml:5:") && e.contains("allowed: track/N/colour"),
             "{e}"
         );
     }

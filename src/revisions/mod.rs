@@ -1,6 +1,6 @@
 //! Revisions: versions of a mix delivered to an artist (v1, v2, v3 …),
 //! each the whole mix as it sounds — every value, every automation lane,
-//! markers and loop, strip names, scenes and recall-safes — with when it
+//! markers and loop, strip names and colours, scenes and recall-safes — with when it
 //! was saved and a note of what it is.
 //!
 //! Scenes hold values only; a revision holds everything that makes a mix

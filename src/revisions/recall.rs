@@ -1,5 +1,5 @@
-//! A revision brought back into the live mix: its values and names into the
-//! model, its lanes into automation (files rewritten, the engine given
+//! A revision brought back into the live mix: its values, names and
+//! colours into the model, its lanes into automation (files rewritten, the engine given
 //! them), its markers and loop into the transport, its scenes and
 //! recall-safes into the scenes, all at once.
 //!
@@ -8,6 +8,7 @@
 //! and reported, never half-applied. A revision recall restores the whole
 //! mix, recall-safes included: it is a version of the mix, not a scene.
 
+use super::file::strip_of;
 use super::Revision;
 use crate::automation::file::LaneFile;
 use crate::automation::Automation;
@@ -15,6 +16,7 @@ use crate::control::model::{Change, Key, Mix, Origin};
 use crate::engine::EngineHandle;
 use crate::params::{Owner, ParamId};
 use crate::scenes::Scenes;
+use crate::session::Colour;
 use crate::transport::Transport;
 
 /// What a recall did.
@@ -33,6 +35,7 @@ pub struct Recalled {
 pub struct Resolved {
     pub values: Vec<(ParamId, f32)>,
     pub names: Vec<(Owner, String)>,
+    pub colours: Vec<(Owner, Colour)>,
     pub lanes: Vec<LaneFile>,
     /// Paths of values, names and lanes the session does not have.
     pub unknown: Vec<String>,
@@ -44,6 +47,7 @@ pub fn resolve(revision: &Revision, mix: &Mix) -> Resolved {
     let mut out = Resolved {
         values: Vec::with_capacity(revision.values.len()),
         names: Vec::new(),
+        colours: Vec::new(),
         lanes: Vec::with_capacity(revision.lanes.len()),
         unknown: Vec::new(),
     };
@@ -53,11 +57,17 @@ pub fn resolve(revision: &Revision, mix: &Mix) -> Resolved {
             _ => out.unknown.push(path.clone()),
         }
     }
-    let owners: Vec<Owner> = mix.named().collect();
+    let strip = |path: &str, key: &str| strip_of(path, key).filter(|o| mix.name(*o).is_some());
     for (path, name) in &revision.names {
-        match owners.iter().find(|o| format!("{o}/name") == *path) {
-            Some(&o) => out.names.push((o, name.clone())),
+        match strip(path, "name") {
+            Some(o) => out.names.push((o, name.clone())),
             None => out.unknown.push(path.clone()),
+        }
+    }
+    for (path, colour) in &revision.colours {
+        match (strip(path, "colour"), Colour::from_name(colour)) {
+            (Some(o), Some(c)) => out.colours.push((o, c)),
+            _ => out.unknown.push(path.clone()),
         }
     }
     for l in &revision.lanes {
@@ -81,6 +91,7 @@ pub fn recall(
     let Resolved {
         values,
         names,
+        colours,
         lanes,
         unknown,
     } = resolve(revision, mix);
@@ -100,6 +111,14 @@ pub fn recall(
         if mix.set_name(owner, &name) {
             out.changes.push(Change {
                 key: Key::Name(owner),
+                origin: Origin::Session,
+            });
+        }
+    }
+    for (owner, colour) in colours {
+        if mix.set_colour(owner, colour) {
+            out.changes.push(Change {
+                key: Key::Colour(owner),
                 origin: Origin::Session,
             });
         }

@@ -107,12 +107,17 @@ pub fn write_values(s: &mut String, values: &BTreeMap<String, f32>) {
 
 /// `names:` and a line per strip name, sorted by path.
 pub fn write_names(s: &mut String, names: &BTreeMap<String, String>) {
-    if names.is_empty() {
-        s.push_str("names: {}\n");
+    write_strings(s, "names", names);
+}
+
+/// `KEY:` and a line per text by path, sorted, quoted.
+pub fn write_strings(s: &mut String, key: &str, texts: &BTreeMap<String, String>) {
+    if texts.is_empty() {
+        let _ = writeln!(s, "{key}: {{}}");
         return;
     }
-    s.push_str("names:\n");
-    for (path, n) in names {
+    let _ = writeln!(s, "{key}:");
+    for (path, n) in texts {
         let _ = writeln!(s, "  {path}: {}", quoted(n));
     }
 }
