@@ -213,22 +213,22 @@ fn check(file: &Path, s: Stored, origin: &Origin) -> Result<Revision, Errors> {
             "the name must match the file name (without .yaml)",
         ));
     }
-    let saved = scenes::parse_time(&s.saved, &origin, &["saved"], &mut errors);
+    let saved = scenes::parse_time(&s.saved, origin, &["saved"], &mut errors);
     if s.note.chars().count() > MAX_NOTE {
         errors.push(origin.at(
             &["note"],
             format!("a note has at most {MAX_NOTE} characters"),
         ));
     }
-    check_values(&s.values, &origin, &[], false, &mut errors);
-    check_names(&s.names, &origin, &[], &mut errors);
-    check_colours(&s.colours, &origin, &mut errors);
-    let lanes = check_lanes(&s.lanes, &origin, &mut errors);
+    check_values(&s.values, origin, &[], false, &mut errors);
+    check_names(&s.names, origin, &[], &mut errors);
+    check_colours(&s.colours, origin, &mut errors);
+    let lanes = check_lanes(&s.lanes, origin, &mut errors);
     let mut transport = TransportFile::empty(file.to_path_buf());
-    if let Err(e) = transport.read(s.transport, &origin, &["transport"]) {
+    if let Err(e) = transport.read(s.transport, origin, &["transport"]) {
         errors.extend(e);
     }
-    let scenes = check_scenes(s.scenes, &origin, &mut errors);
+    let scenes = check_scenes(s.scenes, origin, &mut errors);
     Errors::check(errors)?;
     Ok(Revision {
         name: s.name,
