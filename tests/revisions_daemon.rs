@@ -321,6 +321,8 @@ fn a_revision_is_the_whole_mix_diffed_recalled_rendered_and_undone() {
     assert_ne!(lane_now, v2_lane, "the lane went back to v1's");
     let d = diff_json(&c, "v1", None);
     assert_eq!(changed(&d), Vec::<(String, String)>::new(), "{d:#}");
+    let words = c.ok(&["revision", "diff", "v1"]);
+    assert_eq!(words.trim_end(), "no differences between v1 and now");
     c.ok(&["revision", "save", "v3"]);
     let v3_audio = c.render("v3");
     assert_eq!(v3_audio.channels.len(), 2);

@@ -33,6 +33,8 @@ pub struct Daemon {
     socket: UdpSocket,
     to: SocketAddr,
     within: Duration,
+    /// Where `to` came from, for the error when nobody answers.
+    port_from: String,
 }
 
 /// Why a request got no (whole) answer.
@@ -65,10 +67,15 @@ impl Daemon {
         }
         let socket = UdpSocket::bind(SocketAddr::new(to.ip(), 0))?;
         socket.set_read_timeout(Some(Duration::from_millis(100)))?;
+        let port_from = match &config.origin {
+            Some(o) => format!("osc.listen of {}", o.file.display()),
+            None => "the built-in default; no config file found".to_string(),
+        };
         let d = Daemon {
             socket,
             to,
             within: ANSWER_WITHIN,
+            port_from,
         };
         d.send("/subscribe", vec![])?;
         Ok(d)
@@ -127,8 +134,9 @@ impl Daemon {
         }
         Err(Failed::Silent(if got.is_empty() {
             format!(
-                "no answer from a daemon at udp {} (is it running?)",
-                self.to
+                "no answer from a daemon at udp {} ({}): is it running? \
+                 `--config FILE` names the config whose osc.listen it serves",
+                self.to, self.port_from
             )
         } else {
             format!(

@@ -173,6 +173,9 @@ pub fn run(args: Args) -> Result<ExitCode, Box<dyn std::error::Error>> {
                     "{}",
                     serde_json::to_string_pretty(&diff::document(a, b, values))?
                 );
+            } else if changes.is_empty() {
+                let (a, b) = done.map_or(("", ""), |m| (text(m, 0), text(m, 1)));
+                println!("no differences between {a} and {b}");
             } else {
                 print!(
                     "{}",
