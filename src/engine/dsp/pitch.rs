@@ -803,6 +803,18 @@ mod tests {
         run_mono(&mut p, x)[24_000..72_000].to_vec()
     }
 
+    /// The tones `partials` (Hz, amplitude) shifted by `semitones`: the
+    /// level change in dB over the settled second and its residual after
+    /// fitting the shifted partials.
+    fn shifted_tones(partials: &[(f64, f64)], semitones: f32) -> (f64, f64) {
+        let x = tones(partials, 72_000, FS);
+        let y = settled(semitones, &x);
+        let r = (semitones as f64 / 12.0).exp2();
+        let freqs: Vec<f64> = partials.iter().map(|p| p.0 * r).collect();
+        let level = 20.0 * (rms(&y) / rms(&x[24_000..])).log10();
+        (level, framed_residual_db(&y, &freqs, FS))
+    }
+
     /// The figure: sines shifted +7 and -5 semitones (and the
     /// extremes) land within a cent of the target by a zero-crossing
     /// frequency estimate over a settled second, at the input level within
@@ -834,12 +846,7 @@ mod tests {
             for st in [7.0f32, -5.0] {
                 let partials: Vec<(f64, f64)> =
                     (1..=5).map(|k| (f * k as f64, 0.5 / k as f64)).collect();
-                let x = tones(&partials, 72_000, FS);
-                let y = settled(st, &x);
-                let r = (st as f64 / 12.0).exp2();
-                let freqs: Vec<f64> = partials.iter().map(|p| p.0 * r).collect();
-                let level = 20.0 * (rms(&y) / rms(&x[24_000..])).log10();
-                let q = framed_residual_db(&y, &freqs, FS);
+                let (level, q) = shifted_tones(&partials, st);
                 eprintln!("tone {f} Hz {st:+}: {level:+.4} dB, residual {q:.1} dB");
                 assert!(level.abs() < 0.5, "{f} Hz {st:+}: {level:.3} dB");
                 assert!(q < -75.0, "{f} Hz {st:+}: residual {q:.1} dB");
@@ -853,12 +860,7 @@ mod tests {
     fn chords_and_noise_keep_their_level() {
         for st in [7.0f32, -5.0] {
             let partials = [(220.0, 0.3), (277.18, 0.3), (329.63, 0.3)];
-            let x = tones(&partials, 72_000, FS);
-            let y = settled(st, &x);
-            let r = (st as f64 / 12.0).exp2();
-            let freqs: Vec<f64> = partials.iter().map(|p| p.0 * r).collect();
-            let level = 20.0 * (rms(&y) / rms(&x[24_000..])).log10();
-            let q = framed_residual_db(&y, &freqs, FS);
+            let (level, q) = shifted_tones(&partials, st);
             eprintln!("chord {st:+}: {level:+.4} dB, residual {q:.1} dB");
             assert!(level.abs() < 1.0, "chord {st:+}: {level:.3} dB");
             assert!(q < -15.0, "chord {st:+}: residual {q:.1} dB");

@@ -102,11 +102,13 @@ impl Reference {
     pub(crate) fn fill(&mut self, dst: &mut Stereo, at: i64, frames: usize, playing: bool) {
         let (from, to) = (self.blend, self.target);
         let step = if to > from { self.step } else { -self.step };
-        let toward = |w: f32| {
+        // The blend `n` frames on from the block's start.
+        let after = |n: usize| {
+            let w = from + step * n as f32;
             if step > 0.0 {
-                (w + step).min(to)
+                w.min(to)
             } else {
-                (w + step).max(to)
+                w.max(to)
             }
         };
         for side in 0..2 {
@@ -119,21 +121,15 @@ impl Reference {
                 copy(&self.takes[to as usize][side], at, out);
                 continue;
             }
-            let mut w = from;
             for (i, o) in out.iter_mut().enumerate() {
-                w = toward(w);
+                let w = after(i + 1);
                 let t = at + i as i64;
                 *o = (1.0 - w) * sample(&self.takes[0][side], t)
                     + w * sample(&self.takes[1][side], t);
             }
         }
         if from != to {
-            let travel = step * frames as f32;
-            self.blend = if step > 0.0 {
-                (from + travel).min(to)
-            } else {
-                (from + travel).max(to)
-            };
+            self.blend = after(frames);
         }
     }
 }
