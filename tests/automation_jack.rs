@@ -156,11 +156,19 @@ impl Rig {
             .ok()
     }
 
+    /// Locate to the start and play; returns once the daemon reports the
+    /// new position (until then it truthfully reports the old one).
     fn play_from_start(&mut self) {
+        let was = self.position();
         // Renew the subscription (it lasts 10 s).
         self.tablet.send("/subscribe", &[]);
         self.tablet.send("/transport/locate", &[Arg::F(0.0)]);
         self.tablet.send("/transport/play", &[]);
+        let t = Instant::now();
+        while was > 0.1 && self.position() >= was {
+            assert!(t.elapsed() < WAIT, "the transport never left {was} s");
+            std::thread::sleep(Duration::from_millis(5));
+        }
     }
 
     fn stop(&mut self) {
@@ -537,6 +545,64 @@ fn both_surfaces_record_in_touch_latch_and_write() {
             assert!(
                 (a - b).abs() < 0.1,
                 "{surface} write: {a:.2} dB at the start, {b:.2} dB before the move"
+            );
+        }
+    }
+}
+
+/// A fader already in the hand when playback starts in write mode writes
+/// what it holds from the start: the pass does not begin from the lane,
+/// and the motor fader and the sound are not pulled back to it.
+#[test]
+fn a_fader_held_as_write_starts_writes_what_it_holds() {
+    let lane = "path: track/1/gain\npoints:\n  - [0, -20]\n  - [30, -20]\n";
+    let Some(mut r) = rig(&[("track-1-gain.yaml", lane)]) else {
+        return;
+    };
+    r.tablet.send("/track/1/automation", &[Arg::S("write")]);
+    for (surface, pos) in [("tablet", 0.60), ("mackie", 0.45)] {
+        let want = mixbridge::params::fader_law::to_db(mixbridge::units::FaderPos(pos)).0;
+        let before = r.modified();
+        // Grabbed and moved while stopped, then play.
+        match surface {
+            "tablet" => {
+                r.tablet.send("/track/1/fader/z", &[Arg::F(1.0)]);
+                r.tablet.send("/track/1/fader", &[Arg::F(pos)]);
+            }
+            _ => {
+                r.mackie_touch(true);
+                r.mackie_fader(pos);
+            }
+        }
+        std::thread::sleep(Duration::from_millis(200));
+        r.received();
+        r.play_from_start();
+        r.until(0.6);
+        r.assert_level(want, &format!("{surface}: the held fader plays"));
+        match surface {
+            "tablet" => r.tablet.send("/track/1/fader/z", &[Arg::F(0.0)]),
+            _ => r.mackie_touch(false),
+        }
+        let released_at = r.position() as f64;
+        r.until(released_at as f32 + 0.5);
+        r.stop();
+        let pulled: Vec<f32> = r
+            .received()
+            .iter()
+            .filter(|m| m.addr == "/track/1/fader")
+            .map(|m| m.float())
+            .filter(|p| (p - pos).abs() > 0.005)
+            .collect();
+        assert!(
+            pulled.is_empty(),
+            "{surface}: the tablet was shown {pulled:?} while {pos} was held"
+        );
+        let lane = r.lane(before);
+        for t in [0.02, 0.3, released_at + 0.3] {
+            assert!(
+                (db(&lane, t) - want).abs() < 0.1,
+                "{surface}: {:.2} dB written at {t:.2} s, held {want:.2}",
+                db(&lane, t)
             );
         }
     }

@@ -364,34 +364,55 @@ impl Automation {
             self.now = n;
         }
         if n.started || (n.jumped && n.playing) {
-            self.open_write_passes(mix);
+            // Write passes begin where playback did, not where it was seen.
+            self.now.time = n.origin.min(n.time);
+            let held = self.open_write_passes(mix, now);
+            self.now = n;
             self.sync_reading(mix, handle);
+            // The engine may have played the lane over a control in the
+            // hand before its pass opened; what the hand holds wins.
+            for (id, v) in held {
+                handle.set(id, v);
+            }
         }
     }
 
     /// In write mode every lane of the strip is written from the start of
-    /// playback.
-    fn open_write_passes(&mut self, mix: &Mix) {
+    /// playback. Returns the controls in the hand, with what they hold.
+    fn open_write_passes(&mut self, mix: &Mix, now: Instant) -> Vec<(ParamId, f32)> {
+        let mut held = Vec::new();
         if !self.record || !self.now.playing {
-            return;
+            return held;
         }
         let ids: Vec<ParamId> = self.lanes.keys().copied().collect();
         for id in ids {
             if self.mode(mix, id) != AutomationMode::Write {
                 continue;
             }
-            // Where the engine was reading the lane, the pass starts from
-            // what it plays there (the model catches up at the next tick).
-            let played = self
-                .reading
-                .contains(&id)
-                .then(|| self.lanes[&id].value_at(self.now.time))
-                .flatten();
-            if let Some(v) = played.or_else(|| mix.get(id)) {
+            // A control in the hand (touched, or moved since the release
+            // time) writes what it holds, even if it was grabbed a moment
+            // before the transport started. Otherwise, where the engine was
+            // reading the lane, the pass starts from what it plays there
+            // (the model catches up at the next tick).
+            let in_hand = mix.touched(id)
+                || self.last_move.get(&id).is_some_and(|t| {
+                    now.saturating_duration_since(*t) < self.settings.release_after
+                });
+            let value = if in_hand {
+                mix.get(id).inspect(|v| held.push((id, *v)))
+            } else {
+                let played = self
+                    .reading
+                    .contains(&id)
+                    .then(|| self.lanes[&id].value_at(self.now.time))
+                    .flatten();
+                played.inspect(|v| self.catch_up.push((id, *v)))
+            };
+            if let Some(v) = value.or_else(|| mix.get(id)) {
                 self.write(id, Kind::Absolute, v);
-                self.catch_up.push((id, v));
             }
         }
+        held
     }
 
     fn write(&mut self, id: ParamId, kind: Kind, value: f32) {
@@ -557,6 +578,8 @@ impl Automation {
             }
             _ => {
                 self.write(id, Kind::Absolute, v);
+                // The hand's value, not the lane's, is what the model shows.
+                self.catch_up.retain(|(c, _)| *c != id);
                 true
             }
         }

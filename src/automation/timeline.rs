@@ -15,6 +15,8 @@ const MAX_EXTRAPOLATION: Duration = Duration::from_millis(100);
 pub struct Now {
     /// Seconds on the timeline.
     pub time: f64,
+    /// Where the current run of playback began, in seconds.
+    pub origin: f64,
     pub playing: bool,
     /// The position jumped (locate, loop) since the last reading.
     pub jumped: bool,
@@ -54,6 +56,7 @@ impl Timeline {
         };
         Now {
             time: r.position as f64 / self.sample_rate + ahead.as_secs_f64(),
+            origin: r.origin as f64 / self.sample_rate,
             playing: r.playing,
             jumped: r.jumps != before.jumps,
             started: r.playing && !before.playing,

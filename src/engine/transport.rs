@@ -6,7 +6,10 @@
 //! frame belongs to. Everything that follows the timeline (file sources,
 //! automation playback) reads it here, so they cannot drift apart.
 
-use std::sync::atomic::{AtomicBool, AtomicU32, AtomicU64, Ordering::Relaxed};
+use std::sync::atomic::{
+    AtomicBool, AtomicU32, AtomicU64,
+    Ordering::{Acquire, Relaxed, Release},
+};
 use std::sync::Arc;
 
 /// What the control side can ask of the transport.
@@ -30,6 +33,8 @@ pub struct TransportClock {
     /// Counts jumps of the position (locates and loop wraps), so a reader
     /// can tell a jump from steady playback.
     jumps: AtomicU32,
+    /// Where playback last started or the position last jumped to.
+    origin: AtomicU64,
 }
 
 /// One reading of the [`TransportClock`].
@@ -38,14 +43,23 @@ pub struct ClockReading {
     pub position: u64,
     pub playing: bool,
     pub jumps: u32,
+    /// Where the current run of playback began (its start, or the jump
+    /// that landed it), in frames: a pass written from the start of
+    /// playback begins there, however late the reader saw the start.
+    pub origin: u64,
 }
 
 impl TransportClock {
     pub fn read(&self) -> ClockReading {
+        // `jumps` and `playing` are published after `origin` (Release):
+        // a reader that sees a start or a jump sees where it began.
+        let jumps = self.jumps.load(Acquire);
+        let playing = self.playing.load(Acquire);
         ClockReading {
-            jumps: self.jumps.load(Relaxed),
+            jumps,
+            playing,
             position: self.position.load(Relaxed),
-            playing: self.playing.load(Relaxed),
+            origin: self.origin.load(Relaxed),
         }
     }
 }
@@ -75,8 +89,11 @@ impl Transport {
     pub fn apply(&mut self, command: TransportCommand) {
         match command {
             TransportCommand::Play => {
-                // Starting reads the lanes where it starts, as a jump does.
-                self.jumped |= !self.playing;
+                if !self.playing {
+                    // Starting reads the lanes where it starts, as a jump does.
+                    self.jumped = true;
+                    self.clock.origin.store(self.position, Relaxed);
+                }
                 self.playing = true;
             }
             TransportCommand::Stop => self.playing = false,
@@ -129,12 +146,13 @@ impl Transport {
     fn jump(&mut self, frame: u64) {
         self.position = frame;
         self.jumped = true;
-        self.clock.jumps.fetch_add(1, Relaxed);
+        self.clock.origin.store(frame, Relaxed);
+        self.clock.jumps.fetch_add(1, Release);
     }
 
     fn publish(&self) {
         self.clock.position.store(self.position, Relaxed);
-        self.clock.playing.store(self.playing, Relaxed);
+        self.clock.playing.store(self.playing, Release);
     }
 }
 
@@ -151,14 +169,17 @@ mod tests {
         t.advance(64);
         assert_eq!(clock.read().position, 250, "stopped: no movement");
         t.apply(TransportCommand::Play);
+        assert_eq!(clock.read().origin, 250, "began where it started");
         assert_eq!(t.span(64), 50);
         t.advance(50);
         assert_eq!(clock.read().position, 100);
+        assert_eq!(clock.read().origin, 100, "began again at the wrap");
         assert!(clock.read().playing);
         t.apply(TransportCommand::Locate(400));
         assert_eq!(t.span(64), 64, "past the loop end: plays on");
         t.advance(64);
         assert_eq!(t.position(), 464);
+        assert_eq!(clock.read().origin, 400);
         t.apply(TransportCommand::Stop);
         assert!(!clock.read().playing);
         assert_eq!(clock.read().jumps, 3);
