@@ -11,6 +11,11 @@
 //! Touch comes from the model (Mackie fader touch, OSC `/z` and `/touch`)
 //! or, for controls that cannot report it, from activity: a control moved
 //! within the last `release_after` counts as touched.
+//!
+//! A control in the hand wins over its lane: the surfaces are not fed the
+//! lane under a touch, and a control held as playback starts writes what
+//! it holds. Passes that open with playback begin at the frame it started
+//! from (the clock's origin), however late the control loop saw the start.
 
 pub mod file;
 pub mod thin;
@@ -364,16 +369,22 @@ impl Automation {
             self.now = n;
         }
         if n.started || (n.jumped && n.playing) {
-            // Write passes begin where playback did, not where it was seen.
+            // Passes that start with playback (write mode, a control in the
+            // hand) begin where it began, not where it was seen.
             self.now.time = n.origin.min(n.time);
-            let held = self.open_write_passes(mix, now);
+            let mut held = self.open_write_passes(mix, now);
+            held.extend(self.open_touched(mix, handle));
             self.now = n;
             self.sync_reading(mix, handle);
-            // The engine may have played the lane over a control in the
-            // hand before its pass opened; what the hand holds wins.
-            for (id, v) in held {
-                handle.set(id, v);
-            }
+            self.hand_back(held, handle);
+        }
+    }
+
+    /// The engine may have played a lane over a control in the hand before
+    /// its pass opened: what the hand holds wins.
+    fn hand_back(&self, held: Vec<(ParamId, f32)>, handle: &mut EngineHandle) {
+        for (id, v) in held {
+            handle.set(id, v);
         }
     }
 
@@ -477,7 +488,11 @@ impl Automation {
     /// follow), not back to the engine.
     pub fn tick(&mut self, mix: &mut Mix, handle: &mut EngineHandle, now: Instant) -> Vec<Change> {
         self.sync(mix, handle, now);
-        self.open_touched(mix, handle);
+        let held = self.open_touched(mix, handle);
+        if !held.is_empty() {
+            self.sync_reading(mix, handle);
+            self.hand_back(held, handle);
+        }
         let mut released = Vec::new();
         for (id, pass) in &self.passes {
             let Some((kind, _)) = &pass.open else {
@@ -514,7 +529,14 @@ impl Automation {
             return changes;
         }
         self.fed_at = Some(self.now.time);
-        for id in self.reading.iter().copied() {
+        // A control under the hand is never moved from under it.
+        let fed: Vec<ParamId> = self
+            .reading
+            .iter()
+            .copied()
+            .filter(|id| !mix.touched(*id))
+            .collect();
+        for id in fed {
             let Some(lane) = self.lanes.get(&id) else {
                 continue;
             };
@@ -536,22 +558,22 @@ impl Automation {
 
     /// A control touched (before it moves) starts its pass where touch,
     /// latch and trim write: the value it holds is written from the touch.
-    fn open_touched(&mut self, mix: &Mix, handle: &mut EngineHandle) {
+    /// Returns the values written (the engine stops reading their lanes at
+    /// the next [`Automation::sync_reading`]).
+    fn open_touched(&mut self, mix: &Mix, handle: &mut EngineHandle) -> Vec<(ParamId, f32)> {
         if !(self.now.playing && self.record) {
-            return;
+            return Vec::new();
         }
         let touched: Vec<ParamId> = mix
             .touched_controls()
             .filter(|id| id.param.automatable())
             .filter(|id| self.passes.get(id).is_none_or(|p| p.open.is_none()))
             .collect();
-        let mut any = false;
-        for id in touched {
-            any |= self.record_value(mix, handle, id);
-        }
-        if any {
-            self.sync_reading(mix, handle);
-        }
+        touched
+            .into_iter()
+            .filter(|&id| self.record_value(mix, handle, id))
+            .filter_map(|id| Some((id, mix.get(id)?)))
+            .collect()
     }
 
     /// Write a control's value where its mode writes: the value itself, or
