@@ -238,10 +238,44 @@ impl Rig {
             .send(&[0x90, 0x68, if on { 0x7F } else { 0x00 }]);
     }
 
+    /// Touch the fader of track 1 on `surface` ("tablet" or "mackie") and
+    /// put it at `pos`.
+    fn grab(&mut self, surface: &str, pos: f32) {
+        match surface {
+            "tablet" => {
+                self.tablet.send("/track/1/fader/z", &[Arg::F(1.0)]);
+                self.tablet.send("/track/1/fader", &[Arg::F(pos)]);
+            }
+            _ => {
+                self.mackie_touch(true);
+                self.mackie_fader(pos);
+            }
+        }
+    }
+
+    fn let_go(&mut self, surface: &str) {
+        match surface {
+            "tablet" => self.tablet.send("/track/1/fader/z", &[Arg::F(0.0)]),
+            _ => self.mackie_touch(false),
+        }
+    }
+
     fn mackie_button(&self, note: u8) {
         self.mackie.send(&[0x90, note, 0x7F]);
         self.mackie.send(&[0x90, note, 0x00]);
     }
+}
+
+/// Track 1's fader lane at -20 dB, for passes to start from and touch
+/// passes to return to.
+const LANE_AT_MINUS_20: (&str, &str) = (
+    "track-1-gain.yaml",
+    "path: track/1/gain\npoints:\n  - [0, -20]\n  - [30, -20]\n",
+);
+
+/// The fader law: a normalized position in dB.
+fn fader_db(pos: f32) -> f32 {
+    mixbridge::params::fader_law::to_db(mixbridge::units::FaderPos(pos)).0
 }
 
 fn db(lane: &Lane, t: f64) -> f32 {
@@ -483,9 +517,7 @@ fn trim_adds_its_offset_and_a_render_matches_the_live_pass() {
 /// starts with until the move).
 #[test]
 fn both_surfaces_record_in_touch_latch_and_write() {
-    // A lane at -20 dB for touch passes to return to.
-    let lane = "path: track/1/gain\npoints:\n  - [0, -20]\n  - [30, -20]\n";
-    let Some(mut r) = rig(&[("track-1-gain.yaml", lane)]) else {
+    let Some(mut r) = rig(&[LANE_AT_MINUS_20]) else {
         return;
     };
     let passes = [
@@ -497,28 +529,16 @@ fn both_surfaces_record_in_touch_latch_and_write() {
         ("mackie", "write", 0.45),
     ];
     for (surface, mode, pos) in passes {
-        let want = mixbridge::params::fader_law::to_db(mixbridge::units::FaderPos(pos)).0;
+        let want = fader_db(pos);
         r.tablet.send("/track/1/automation", &[Arg::S(mode)]);
         let before = r.modified();
         r.play_from_start();
         r.until(0.5);
         let touched_at = r.position() as f64;
-        match surface {
-            "tablet" => {
-                r.tablet.send("/track/1/fader/z", &[Arg::F(1.0)]);
-                r.tablet.send("/track/1/fader", &[Arg::F(pos)]);
-            }
-            _ => {
-                r.mackie_touch(true);
-                r.mackie_fader(pos);
-            }
-        }
+        r.grab(surface, pos);
         r.until(1.2);
         let released_at = r.position() as f64;
-        match surface {
-            "tablet" => r.tablet.send("/track/1/fader/z", &[Arg::F(0.0)]),
-            _ => r.mackie_touch(false),
-        }
+        r.let_go(surface);
         // Stop a second after the release, however late the release came.
         r.until(released_at as f32 + 1.0);
         r.stop();
@@ -555,8 +575,7 @@ fn both_surfaces_record_in_touch_latch_and_write() {
 /// and the motor fader and the sound are not pulled back to it.
 #[test]
 fn a_fader_held_as_playback_starts_writes_what_it_holds() {
-    let lane = "path: track/1/gain\npoints:\n  - [0, -20]\n  - [30, -20]\n";
-    let Some(mut r) = rig(&[("track-1-gain.yaml", lane)]) else {
+    let Some(mut r) = rig(&[LANE_AT_MINUS_20]) else {
         return;
     };
     let passes = [
@@ -565,20 +584,11 @@ fn a_fader_held_as_playback_starts_writes_what_it_holds() {
         ("tablet", "touch", 0.55),
     ];
     for (surface, mode, pos) in passes {
-        let want = mixbridge::params::fader_law::to_db(mixbridge::units::FaderPos(pos)).0;
+        let want = fader_db(pos);
         r.tablet.send("/track/1/automation", &[Arg::S(mode)]);
         let before = r.modified();
         // Grabbed and moved while stopped, then play.
-        match surface {
-            "tablet" => {
-                r.tablet.send("/track/1/fader/z", &[Arg::F(1.0)]);
-                r.tablet.send("/track/1/fader", &[Arg::F(pos)]);
-            }
-            _ => {
-                r.mackie_touch(true);
-                r.mackie_fader(pos);
-            }
-        }
+        r.grab(surface, pos);
         std::thread::sleep(Duration::from_millis(200));
         r.received();
         r.play_from_start();
@@ -595,10 +605,7 @@ fn a_fader_held_as_playback_starts_writes_what_it_holds() {
             pulled.is_empty(),
             "{surface} {mode}: the tablet was shown {pulled:?} while {pos} was held"
         );
-        match surface {
-            "tablet" => r.tablet.send("/track/1/fader/z", &[Arg::F(0.0)]),
-            _ => r.mackie_touch(false),
-        }
+        r.let_go(surface);
         let released_at = r.position() as f64;
         r.until(released_at as f32 + 0.5);
         r.stop();
