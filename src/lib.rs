@@ -11,6 +11,7 @@ pub mod cli;
 pub mod config;
 pub mod control;
 pub mod engine;
+pub mod memory;
 pub mod midi;
 pub mod name_pattern;
 pub mod notes;

@@ -289,9 +289,15 @@ impl EngineHandle {
     /// Send what waited for queue space, and free graphs the audio thread
     /// has returned. Call regularly from the control loop.
     pub fn flush(&mut self) {
+        let mut released_reference = false;
         while let Ok(old) = self.returns.pop() {
             self.swaps_in_flight -= 1;
+            released_reference |= matches!(old, Swap::Reference(_));
             drop(old);
+        }
+        if released_reference {
+            // A reference (an A/B's takes) can be hundreds of megabytes.
+            crate::memory::release_free_pages();
         }
         // Swaps first (a new graph before the values meant for it), then
         // ordered commands, then the latest values.
