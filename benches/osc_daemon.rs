@@ -16,7 +16,9 @@ mod support;
 use rosc::OscType;
 use std::net::UdpSocket;
 use std::time::{Duration, Instant};
-use support::{encode, free_port, messages, paced, rss_kib, status, write_session, Daemon};
+use support::{
+    encode, free_port, messages, paced, rss_kib, status, wait_until_serving, write_session, Daemon,
+};
 
 const TRACKS: usize = 64;
 
@@ -43,13 +45,7 @@ fn main() {
         s.set_read_timeout(Some(Duration::from_millis(500)))
             .unwrap();
     }
-    let t = Instant::now();
-    while status(&mover, &to).is_empty() {
-        assert!(
-            t.elapsed() < Duration::from_secs(20),
-            "the daemon never answered"
-        );
-    }
+    wait_until_serving(&mover, &to, Duration::from_secs(20));
     watcher
         .send_to(
             &encode("/subscribe", vec![OscType::String("db".into())]),

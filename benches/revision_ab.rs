@@ -14,7 +14,7 @@ mod support;
 use rosc::OscType;
 use std::net::UdpSocket;
 use std::time::{Duration, Instant};
-use support::{encode, free_port, messages, rss_kib, status, Daemon};
+use support::{encode, free_port, messages, rss_kib, status, wait_until_serving, Daemon};
 
 const RATE: u32 = 48_000;
 
@@ -103,13 +103,7 @@ fn main() {
     let sock = UdpSocket::bind("127.0.0.1:0").unwrap();
     sock.set_read_timeout(Some(Duration::from_millis(200)))
         .unwrap();
-    let t = Instant::now();
-    while status(&sock, &to).is_empty() {
-        assert!(
-            t.elapsed() < Duration::from_secs(60),
-            "the daemon never answered"
-        );
-    }
+    wait_until_serving(&sock, &to, Duration::from_secs(60));
     let send = |addr: &str, args: Vec<OscType>| sock.send_to(&encode(addr, args), &to).unwrap();
     let s = |v: &str| OscType::String(v.into());
     send("/subscribe", vec![]);

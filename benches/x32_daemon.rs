@@ -25,7 +25,9 @@ use rosc::OscType;
 use std::net::UdpSocket;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
-use support::{encode, free_port, messages, paced, status, write_session, Daemon};
+use support::{
+    encode, free_port, messages, paced, status, wait_until_serving, write_session, Daemon,
+};
 
 const TRACKS: usize = 32;
 
@@ -104,13 +106,7 @@ fn daemon(full: bool) {
         s.set_read_timeout(Some(Duration::from_millis(500)))
             .unwrap();
     }
-    let t = Instant::now();
-    while status(&probe, &native).is_empty() {
-        assert!(
-            t.elapsed() < Duration::from_secs(20),
-            "the daemon never answered"
-        );
-    }
+    wait_until_serving(&probe, &native, Duration::from_secs(20));
     let mut buf = vec![0u8; 65536];
 
     // 2. Latency: a move every 25 ms, timed until each watcher has it.

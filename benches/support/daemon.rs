@@ -112,6 +112,14 @@ pub fn status(sock: &UdpSocket, to: &str) -> std::collections::BTreeMap<String, 
     out
 }
 
+/// Ask for `/status` until the daemon at `to` answers, for at most `within`.
+pub fn wait_until_serving(sock: &UdpSocket, to: &str, within: std::time::Duration) {
+    let t = std::time::Instant::now();
+    while status(sock, to).is_empty() {
+        assert!(t.elapsed() < within, "the daemon never answered");
+    }
+}
+
 /// Write `session/session.yaml` under `dir`: `tracks` mono tracks fed by
 /// inputs 1.., then `extra` (buses, a mix section).
 pub fn write_session(dir: &std::path::Path, tracks: usize, extra: &str) {

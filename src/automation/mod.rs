@@ -375,17 +375,28 @@ impl Automation {
             let mut held = self.open_write_passes(mix, now);
             held.extend(self.open_touched(mix, handle));
             self.now = n;
-            self.sync_reading(mix, handle);
-            self.hand_back(held, handle);
+            self.hand_over(held, mix, handle);
         }
     }
 
-    /// The engine may have played a lane over a control in the hand before
-    /// its pass opened: what the hand holds wins.
-    fn hand_back(&self, held: Vec<(ParamId, f32)>, handle: &mut EngineHandle) {
+    /// Stop reading the lanes of the passes just opened, and give the
+    /// engine what the hands hold: it may have played a lane over a control
+    /// in the hand before its pass opened.
+    fn hand_over(&mut self, held: Vec<(ParamId, f32)>, mix: &Mix, handle: &mut EngineHandle) {
+        self.sync_reading(mix, handle);
         for (id, v) in held {
             handle.set(id, v);
         }
+    }
+
+    /// Whether a control is in the hand: touched, or moved within the
+    /// release time (for controls that cannot report touch).
+    fn in_hand(&self, mix: &Mix, id: ParamId, now: Instant) -> bool {
+        mix.touched(id)
+            || self
+                .last_move
+                .get(&id)
+                .is_some_and(|t| now.saturating_duration_since(*t) < self.settings.release_after)
     }
 
     /// In write mode every lane of the strip is written from the start of
@@ -400,16 +411,11 @@ impl Automation {
             if self.mode(mix, id) != AutomationMode::Write {
                 continue;
             }
-            // A control in the hand (touched, or moved since the release
-            // time) writes what it holds, even if it was grabbed a moment
-            // before the transport started. Otherwise, where the engine was
-            // reading the lane, the pass starts from what it plays there
-            // (the model catches up at the next tick).
-            let in_hand = mix.touched(id)
-                || self.last_move.get(&id).is_some_and(|t| {
-                    now.saturating_duration_since(*t) < self.settings.release_after
-                });
-            let value = if in_hand {
+            // A control in the hand writes what it holds, even if it was
+            // grabbed a moment before the transport started. Otherwise,
+            // where the engine was reading the lane, the pass starts from
+            // what it plays there (the model catches up at the next tick).
+            let value = if self.in_hand(mix, id, now) {
                 mix.get(id).inspect(|v| held.push((id, *v)))
             } else {
                 let played = self
@@ -490,8 +496,7 @@ impl Automation {
         self.sync(mix, handle, now);
         let held = self.open_touched(mix, handle);
         if !held.is_empty() {
-            self.sync_reading(mix, handle);
-            self.hand_back(held, handle);
+            self.hand_over(held, mix, handle);
         }
         let mut released = Vec::new();
         for (id, pass) in &self.passes {
@@ -502,11 +507,7 @@ impl Automation {
                 self.mode(mix, *id),
                 AutomationMode::Latch | AutomationMode::Write
             ) && *kind == Kind::Absolute;
-            let idle = self
-                .last_move
-                .get(id)
-                .is_none_or(|t| now.saturating_duration_since(*t) >= self.settings.release_after);
-            if !holds && idle && !mix.touched(*id) {
+            if !holds && !self.in_hand(mix, *id, now) {
                 released.push(*id);
             }
         }
